@@ -2,15 +2,6 @@
 
 namespace fleetsim::scenario {
 
-std::string_view fabric_kind_name(FabricKind k) {
-  switch (k) {
-    case FabricKind::rail_fat_tree: return "rail-fat-tree";
-    case FabricKind::multiplane_fat_tree: return "multiplane-fat-tree";
-    case FabricKind::fat_tree_3: return "fat-tree-3";
-  }
-  return "?";
-}
-
 const core::Schema<FabricSpec>& fabric_schema() {
   static const auto s =
       core::Schema<FabricSpec>("fabric", "The scale-out network between nodes (InfiniBand or RoCE).")

@@ -4,14 +4,11 @@
 #include <string>
 
 #include "core/schema.h"
+#include "topo/fabric.h"
 
 namespace fleetsim::scenario {
 
-enum class FabricKind {
-  rail_fat_tree,        // rail-optimised two-tier fat tree: NIC i of every node on leaf group i
-  multiplane_fat_tree,  // DeepSeek's MPFT: one independent two-tier fat tree per NIC index
-  fat_tree_3,           // three-tier fat tree
-};
+using topo::FabricKind;
 
 struct FabricSpec {
   FabricKind kind = FabricKind::rail_fat_tree;
@@ -27,8 +24,6 @@ struct ClusterSpec {
   FabricSpec fabric;
   core::Provenance provenance;
 };
-
-std::string_view fabric_kind_name(FabricKind k);
 
 const core::Schema<FabricSpec>& fabric_schema();
 const core::Schema<ClusterSpec>& cluster_schema();
