@@ -77,7 +77,7 @@ const core::Schema<AttentionPoint>& attention_point_schema() {
              "decode: q_len new tokens over a cache of kv_len; prefill: flash attention over q_len queries.")
         .integer("batch", &AttentionPoint::batch, "Sequences or requests.", core::at_least(1))
         .integer("heads", &AttentionPoint::heads, "Query heads.", core::at_least(1))
-        .integer("q_len", &AttentionPoint::q_len, "Queries per sequence.", core::at_least(1))
+        .integer("q_len", &AttentionPoint::q_len, "Queries per sequence (decode: 1, or 1 + MTP drafts).", core::at_least(1), int64_t{1})
         .integer("kv_len", &AttentionPoint::kv_len, "Keys per sequence.", core::at_least(1))
         .integer("d_qk", &AttentionPoint::d_qk, "Width of queries and keys (MLA decode: 576).", core::at_least(1))
         .integer("d_v", &AttentionPoint::d_v, "Width of values (MLA decode: 512).", core::at_least(1))
@@ -267,9 +267,10 @@ std::vector<FitPoint> fit_points(const ComputeCalibration& c) {
   }
   for (const auto& p : c.gemm.points) {
     out.push_back(with_time(model::make_grouped_gemm("gemm", p.groups, p.m, p.n, p.k, p.dtype, p.out), p.achieved,
-                            p.groups > 1 ? fmt::format("gemm {} {} {}x{}x{}x{}", core::dtype_name(p.dtype), p.layout,
-                                                       p.groups, p.m, p.n, p.k)
-                                         : fmt::format("gemm {} {}x{}x{}", core::dtype_name(p.dtype), p.m, p.n, p.k),
+                            p.groups > 1 || p.layout != "normal"
+                                ? fmt::format("gemm {} {} {}x{}x{}x{}", core::dtype_name(p.dtype), p.layout, p.groups,
+                                              p.m, p.n, p.k)
+                                : fmt::format("gemm {} {}x{}x{}", core::dtype_name(p.dtype), p.m, p.n, p.k),
                             c.source));
   }
   for (const auto& p : c.attention.points) {
