@@ -55,12 +55,13 @@ namespace {
 double d(int64_t v) { return static_cast<double>(v); }
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-// (a^p + b^p)^(1/p), computed without overflow; p = 2 takes the fast path.
+// (a^p + b^p)^(1/p), computed without overflow; p = 2 and p = 4 (the defaults) avoid pow.
 double soft_max(double a, double b, double p) {
   const double hi = std::max(a, b);
   if (hi <= 0) return 0;
   const double r = std::min(a, b) / hi;
   if (p == 2) return hi * std::sqrt(1 + r * r);
+  if (p == 4) return hi * std::sqrt(std::sqrt(1 + (r * r) * (r * r)));
   return hi * std::pow(1 + std::pow(r, p), 1 / p);
 }
 

@@ -25,12 +25,12 @@
 // Every efficiency is <= 1 and padding only adds work, so t >= max(flops/peak, bytes/B): the model
 // is never faster than the roofline.
 //
-// Worked number (H800, DeepGEMM shape m=4096 n=7168 k=16384 FP8, parameters of the shipped fit,
-// e_pipe = 0.84, c_epi = 0.66, t0 = 3.5 us, e_read = 0.9): F_sm = 1979e12 x 0.874 / 132 = 13.1
-// TFLOP/s; tiles = 32 x 56 = 1792 -> 14 waves; main loop 2x128x128x16384 / (13.1e12 x 0.84) =
-// 48.8 us, epilogue 0.66 x 32768 B / (3.35e12/132) = 0.85 us; T_c = 14 x 49.7 = 696 us. T_m =
-// 121 MB / (3.35e12 x 0.9) = 40 us. t = 3.5 + sqrt(696^2 + 40^2) = 700 us -> 1374 TFLOP/s
-// (DeepGEMM publishes 1426).
+// Worked number (H800, DeepGEMM shape m=4096 n=7168 k=16384 FP8, the shipped fit: e_pipe =
+// 0.837, c_epi = 0.651, t0 = 3.55 us, e_read = 0.948): F_sm = 1979e12 x (1.6/1.83) / 132 = 13.11
+// TFLOP/s; tiles = 32 x 56 = 1792 -> 14 waves of 132; main loop 2x128x128x16384 / (13.11e12 x
+// 0.837) = 48.9 us, epilogue 0.651 x 32768 B / (3.35e12 / 132) = 0.84 us, T_c = 14 x 49.8 =
+// 696.7 us. T_m = 243.3 MB / (3.35e12 x 0.948) = 76.6 us. Kernel: 3.55 + sqrt(696.7^2 + 76.6^2)
+// = 704.4 us -> 1366 TFLOP/s (DeepGEMM publishes 1426: -4.2%).
 #pragma once
 
 #include <string_view>
