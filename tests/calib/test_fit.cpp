@@ -6,24 +6,14 @@
 
 #include "calib/fit.h"
 #include "calib/op_cost.h"
+#include "support/catalogs.h"
 
 using namespace fleetsim;
 using Catch::Approx;
 
 namespace {
 
-hw::GpuSpec gpu() {
-  hw::GpuSpec g;
-  g.id = "synthetic";
-  g.bf16_flops_per_s = 989e12;
-  g.fp8_flops_per_s = 1979e12;
-  g.tf32_flops_per_s = 495e12;
-  g.fp32_flops_per_s = 67e12;
-  g.hbm_bw_bytes_per_s = 3.35e12;
-  g.sm_count = 132;
-  g.boost_clock_hz = 1.83e9;
-  return g;
-}
+const hw::GpuSpec& gpu() { return *test::shipped_catalogs().hardware.gpus.find("h800"); }
 
 calib::ModelParams truth() {
   calib::ModelParams p;
