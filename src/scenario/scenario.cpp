@@ -268,6 +268,22 @@ core::Json scenario_to_json(const Scenario& s, core::EmitMode mode) {
   return out;
 }
 
+std::vector<core::Assumption> collect_assumptions(const Scenario& s) {
+  std::vector<core::Assumption> out;
+  if (s.training) training_schema().collect(*s.training, "training", out);
+  if (s.serving) serving_schema().collect(*s.serving, "serving", out);
+  if (s.fleet) fleet_schema().collect(*s.fleet, "fleet", out);
+  auto put = [&](const char* section, const auto& table, const auto& schema) {
+    for (const auto& [id, v] : table) schema.collect(v, core::join_path(core::join_path("hardware", section), id), out);
+  };
+  put("gpus", s.gpus, hw::gpu_schema());
+  put("nodes", s.nodes, hw::node_schema());
+  put("nics", s.nics, hw::nic_schema());
+  put("switches", s.switches, hw::switch_schema());
+  for (const auto& [id, m] : s.models) model::model_schema().collect(m, core::join_path("models", id), out);
+  return out;
+}
+
 namespace {
 
 bool needs_quotes(const std::string& s) {

@@ -62,6 +62,10 @@ Scenario load_scenario_text(std::string_view yaml, const std::string& name, cons
 core::Json scenario_to_json(const Scenario& s, core::EmitMode mode);
 std::string scenario_to_yaml(const Scenario& s);
 
+// Every figure the scenario rests on, with its value and source: its own sections, then the
+// catalog entries it uses (hardware.<kind>.<id>.<field>, models.<id>.<field>).
+std::vector<core::Assumption> collect_assumptions(const Scenario& s);
+
 // Renders JSON as block YAML (maps and lists; strings quoted when needed).
 std::string json_to_yaml(const core::Json& j);
 
