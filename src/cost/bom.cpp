@@ -103,7 +103,9 @@ void add_network(const scenario::Scenario& s, const scenario::TrancheSpec& t, si
     const auto& at = location_of(t.provenance, "clusters");
     throw core::InputError(at.file.empty() ? location_of(t.provenance, "nodes") : at,
                            fmt::format("fleet.tranches[{}]", index),
-                           fmt::format("tranche '{}' ({} fabric endpoints): {}", t.name, endpoints, e.message()));
+                           fmt::format("tranche '{}' ({} fabric endpoints): {}; or split it with clusters: N (0 = as "
+                                       "few as hold it)",
+                                       t.name, endpoints, e.message()));
   }
   const hw::TransceiverSpec& nic_optic = s.transceivers.at(t.optics.nic);
   const hw::TransceiverSpec& sw_optic = s.transceivers.at(t.optics.switch_side);

@@ -64,6 +64,8 @@ Json purchases(const TcoResult& r) {
         j["own_over_rent"] = p.usd_per_gpu_hour / p.rental_usd_per_hour;
       }
       if (p.breakeven_utilization) j["breakeven_utilization"] = *p.breakeven_utilization;
+    } else {
+      j["carried_by"] = p.carried_by;
     }
     out.push_back(std::move(j));
   }

@@ -156,6 +156,7 @@ TcoResult evaluate_tco(const CostInputs& in) {
     annual_total += annual[i];
     pc.gpu_hours_per_year = static_cast<double>(p.gpus) * core::kHoursPerYear * in.utilization;
     pc.rental_usd_per_hour = p.rental_usd_per_hour;
+    if (p.gpus == 0) pc.carried_by = p.owner >= 0 ? in.purchases[static_cast<size_t>(p.owner)].name : "all";
     if (p.gpus > 0) {
       pc.usd_per_gpu_hour = annual[i] / pc.gpu_hours_per_year;
       const double hours_full = static_cast<double>(p.gpus) * core::kHoursPerYear;

@@ -58,6 +58,7 @@ struct PurchaseCost {
   double gpu_hours_per_year = 0;     // used: GPUs x 8,760 x utilization
   double usd_per_gpu_hour = 0;       // loaded; 0 for storage
   double rental_usd_per_hour = 0;    // 0 = unknown
+  std::string carried_by;            // storage: the tranche whose GPU-hours carry its cost, or "all"
   std::optional<double> breakeven_utilization;  // where owning costs what renting does; none if never
 };
 
@@ -77,7 +78,8 @@ struct TcoResult {
   double gpu_hours_used = 0;              // at the utilization
   double usd_per_gpu_hour = 0;            // loaded, fleet: annual costs / used GPU-hours a year
   double usd_per_gpu_hour_undiscounted = 0;  // TCO / used GPU-hours over the horizons
-  double rental_usd_same_hours = 0;       // renting the used GPU-hours (GPUs with a known rental)
+  double rental_usd_same_hours = 0;       // renting the used GPU-hours of the purchases whose GPUs have a
+                                          // rental price (the others add nothing)
   double it_power_max_w = 0;
   double it_power_avg_w = 0;
 };

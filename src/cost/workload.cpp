@@ -62,7 +62,8 @@ std::vector<WorkloadCost> price_workloads(const std::vector<WorkloadUsage>& usag
     }
     if (c.rental_usd_per_hour) {
       c.rental_usd = u.gpu_hours * *c.rental_usd_per_hour;
-      c.fleet_tco_over_rental = r.tco_usd / *c.rental_usd;
+      // "Hundreds of times": the fleet behind a training run against the run's rented hours.
+      if (u.kind == scenario::WorkloadKind::training) c.fleet_tco_over_rental = r.tco_usd / *c.rental_usd;
     }
     double gpus_of_kind = 0;
     for (const auto& p : r.purchases) {

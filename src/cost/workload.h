@@ -6,7 +6,7 @@
 //   rental cost       = GPU-hours x rental $/GPU-hour
 //   share of capacity = GPU-hours / (GPUs x 8,760 h x horizon)   (the fleet's, or its kind's)
 //   $ per Mtok        = loaded cost / tokens x 1e6
-//   TCO / rental      = the fleet's TCO over the rental cost of the workload
+//   TCO / rental      = the fleet's TCO over the rental cost of a training run
 // Worked number: DeepSeek-V3's 2.788M H800 GPU-hours at $2 are $5.576M; on 10,000 H800 owned
 // for 4 years (350.4M GPU-hours) they are 0.80% of the capacity.
 //
@@ -50,7 +50,7 @@ struct WorkloadCost {
   double share_of_gpu_year = 0;        // of one year of those GPUs
   std::optional<double> usd_per_million_tokens;         // loaded
   std::optional<double> usd_per_million_output_tokens;  // loaded
-  std::optional<double> fleet_tco_over_rental;          // TCO / rental cost
+  std::optional<double> fleet_tco_over_rental;          // training: the fleet's TCO / rental cost
 };
 
 // The fleet section's workloads, as published inputs.
