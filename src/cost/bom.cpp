@@ -101,7 +101,7 @@ void add_network(const scenario::Scenario& s, const scenario::TrancheSpec& t, si
     parts = clustered_fabric(t.fabric.kind, endpoints, sw.ports, t.fabric.oversubscription, kind_planes, t.clusters);
   } catch (const core::InputError& e) {
     const auto& at = location_of(t.provenance, "clusters");
-    throw core::InputError(at.file.empty() ? location_of(t.provenance, "nodes") : at,
+    throw core::InputError(at.file.empty() ? location_of(t.provenance, "name") : at,
                            fmt::format("fleet.tranches[{}]", index),
                            fmt::format("tranche '{}' ({} fabric endpoints): {}; or split it with clusters: N (0 = as "
                                        "few as hold it)",
