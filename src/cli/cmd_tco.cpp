@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "core/atomic_file.h"
+#include "core/text.h"
 #include "core/units.h"
 #include "cost/analysis.h"
 #include "scenario/scenario.h"
@@ -128,23 +129,47 @@ void fabrics(Table& t, const cost::Bom& b) {
   }
 }
 
-void bom_lines(Table& t, const cost::Bom& b) {
-  t.section("Bill of materials");
-  t.row({"purchase", "item", "quantity", "unit price", "low .. high", "total", "source"});
-  for (const auto& l : b.lines) {
-    t.row({l.group, l.item, count(l.quantity), usd(l.unit_price.typical_usd),
-           fmt::format("{} .. {}", usd(l.unit_price.low_usd), usd(l.unit_price.high_usd)), usd(l.usd()),
-           (l.price_estimate ? "estimate: " : "") + (l.note.empty() ? l.price_source : l.note)});
+// Appends a left-aligned text column to a rendered section (a title, then one line per row).
+std::string with_text_column(const std::string& rendered, const std::vector<std::string>& text) {
+  std::vector<std::string> lines = core::split(rendered, '\n');
+  size_t width = 0;
+  for (const auto& l : lines) width = std::max(width, l.size());
+  std::string out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].empty() && i + 1 == lines.size()) break;
+    std::string l = lines[i];
+    if (i >= 2 && i - 2 < text.size()) l += std::string(width - l.size() + 2, ' ') + text[i - 2];
+    out += l + "\n";
   }
+  return out;
 }
 
-void input_rows(Table& t, const std::vector<cost::Input>& xs) {
+std::string bom_lines(const cost::Bom& b) {
+  Table t;
+  std::vector<std::string> sources = {"source of the price"};
+  t.section("Bill of materials");
+  t.row({"purchase", "item", "quantity", "unit price", "low .. high", "total"});
+  for (const auto& l : b.lines) {
+    t.row({l.group, l.item, count(l.quantity), usd(l.unit_price.typical_usd),
+           fmt::format("{} .. {}", usd(l.unit_price.low_usd), usd(l.unit_price.high_usd)), usd(l.usd())});
+    sources.push_back((l.price_estimate ? "estimate: " : "") + (l.note.empty() ? l.price_source : l.note));
+  }
+  return with_text_column(t.render(), sources);
+}
+
+std::string input_rows(const std::vector<cost::Input>& xs) {
+  Table t;
+  std::vector<std::string> sources = {"source"};
   t.section("Inputs of the cost model (value, range, source)");
-  t.row({"input", "value", "low .. high", "source"});
+  t.row({"input", "value", "low .. high"});
   for (const auto& x : xs) {
     const std::string range = x.low && x.high ? fmt::format("{} .. {}", value_text(*x.low, x.dim), value_text(*x.high, x.dim)) : "-";
-    t.row({x.label, value_text(x.value, x.dim), range, (x.estimate ? "estimate: " : "") + x.source});
+    t.row({x.label, value_text(x.value, x.dim), range});
+    const std::string why = x.estimate && !x.note.empty() ? x.note : x.source.empty() ? x.note : x.source;
+    sources.push_back((x.estimate ? "estimate: " : "") + why +
+                      (x.range_source.empty() ? "" : "; range: " + x.range_source));
   }
+  return with_text_column(t.render(), sources);
 }
 
 std::string render(const scenario::Scenario& s, const cost::TcoAnalysis& a, const TcoArgs& args) {
@@ -162,8 +187,8 @@ std::string render(const scenario::Scenario& s, const cost::TcoAnalysis& a, cons
   add([&](Table& t) { workloads(t, a.workloads); });
   add([&](Table& t) { swings(t, a.sensitivity, args.top); });
   add([&](Table& t) { fabrics(t, a.bom); });
-  if (args.bom) add([&](Table& t) { bom_lines(t, a.bom); });
-  if (args.inputs) add([&](Table& t) { input_rows(t, a.input_list); });
+  if (args.bom) out += bom_lines(a.bom);
+  if (args.inputs) out += input_rows(a.input_list);
   return out;
 }
 

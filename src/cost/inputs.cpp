@@ -127,7 +127,7 @@ void add_prices(const CostInputs& in, std::vector<Input>& out) {
     x.source = line.price_source;
     x.estimate = line.price_estimate;
     x.note = line.note;
-    x.range_source = "low and high quotes of the price";
+    x.range_source = "catalog low and high";
     x.set = [key = line.price_key](CostInputs& c, double v) {
       for (auto& l : c.lines) {
         if (l.price_key == key) l.unit_price.typical_usd = v;
