@@ -1,19 +1,6 @@
 # `fleetsim tco` end to end: the table, the JSON result document, the CSV, and bad input.
-# Invoked by CTest with -DFLEETSIM=... -DDATA=<tests/data> -DOUT=<a scratch directory>.
-function(run)
-  execute_process(COMMAND ${FLEETSIM} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  set(rc "${rc}" PARENT_SCOPE)
-  set(out "${out}" PARENT_SCOPE)
-  set(err "${err}" PARENT_SCOPE)
-endfunction()
-
-function(expect_contains text what)
-  string(FIND "${text}" "${what}" pos)
-  if(pos EQUAL -1)
-    message(FATAL_ERROR "expected to find '${what}' in:\n${text}")
-  endif()
-endfunction()
-
+# Included by check_cli.cmake (MODE=tco, which defines run() and expect_contains()), with
+# -DDATA=<tests/data> -DOUT=<a scratch directory>.
 run(--help)
 expect_contains("${out}" "  tco ")
 

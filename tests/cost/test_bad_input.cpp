@@ -3,19 +3,14 @@
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
+#include "support/bad_input.h"
 #include "tiny_fleet.h"
 
 using namespace fleetsim;
 using Catch::Matchers::ContainsSubstring;
 
 TEST_CASE("malformed fleets are rejected at the tco level with file, line and field") {
-  struct Case {
-    const char* file;
-    int line;
-    const char* field;
-    const char* message;
-  };
-  const Case cases[] = {
+  const test::BadInput cases[] = {
       {"negative_price.yaml", 6, "fleet.facility.power_price", "must be >= 0"},
       {"zero_useful_life.yaml", 7, "fleet.finance.useful_life", "must be > 0"},
       {"utilization_above_one.yaml", 7, "fleet.finance.utilization", "must be in (0, 1]"},
@@ -28,19 +23,10 @@ TEST_CASE("malformed fleets are rejected at the tco level with file, line and fi
       {"workload_gpu_not_owned.yaml", 11, "fleet.workloads[0].gpu", "'h800', which the fleet does not own"},
       {"fabric_too_small.yaml", 5, "fleet.tranches[0]", "at most 2048 endpoints"},
   };
-  for (const Case& c : cases) {
-    const std::string path = std::string(FLEETSIM_TEST_DATA) + "/bad/" + c.file;
-    INFO(c.file);
-    try {
+  for (const auto& c : cases) {
+    test::expect_rejected(c, [](const std::string& path) {
       cost::analyse_fleet(scenario::load_scenario(path, test::shipped_catalogs()));
-      FAIL("priced " << c.file);
-    } catch (const core::InputError& e) {
-      INFO(e.what());
-      CHECK(e.where().file == path);
-      CHECK(e.where().line == c.line);
-      CHECK(e.field() == c.field);
-      CHECK_THAT(e.message(), ContainsSubstring(c.message));
-    }
+    });
   }
 }
 
