@@ -253,6 +253,21 @@ Scenario load_scenario(const std::filesystem::path& file, const Catalogs& catalo
   return resolve(file_schema().parse(doc.root()), file.string(), catalogs);
 }
 
+namespace {
+
+// Calls fn(section, entries by id, schema) for each kind of catalog entry a scenario holds.
+template <class Fn>
+void for_each_hardware_table(const Scenario& s, Fn&& fn) {
+  fn("gpus", s.gpus, hw::gpu_schema());
+  fn("nodes", s.nodes, hw::node_schema());
+  fn("nics", s.nics, hw::nic_schema());
+  fn("switches", s.switches, hw::switch_schema());
+  fn("transceivers", s.transceivers, hw::transceiver_schema());
+  fn("cables", s.cables, hw::cable_schema());
+}
+
+}  // namespace
+
 core::Json scenario_to_json(const Scenario& s, core::EmitMode mode) {
   core::Json out = core::Json::object();
   out["name"] = s.name;
@@ -269,12 +284,7 @@ core::Json scenario_to_json(const Scenario& s, core::EmitMode mode) {
     for (const auto& [id, v] : table) j[id] = schema.emit(v, mode);
     hardware[section] = std::move(j);
   };
-  put("gpus", s.gpus, hw::gpu_schema());
-  put("nodes", s.nodes, hw::node_schema());
-  put("nics", s.nics, hw::nic_schema());
-  put("switches", s.switches, hw::switch_schema());
-  put("transceivers", s.transceivers, hw::transceiver_schema());
-  put("cables", s.cables, hw::cable_schema());
+  for_each_hardware_table(s, put);
   out["hardware"] = std::move(hardware);
   core::Json models = core::Json::object();
   for (const auto& [id, m] : s.models) models[id] = model::model_schema().emit(m, mode);
@@ -290,12 +300,7 @@ std::vector<core::Assumption> collect_assumptions(const Scenario& s) {
   auto put = [&](const char* section, const auto& table, const auto& schema) {
     for (const auto& [id, v] : table) schema.collect(v, core::join_path(core::join_path("hardware", section), id), out);
   };
-  put("gpus", s.gpus, hw::gpu_schema());
-  put("nodes", s.nodes, hw::node_schema());
-  put("nics", s.nics, hw::nic_schema());
-  put("switches", s.switches, hw::switch_schema());
-  put("transceivers", s.transceivers, hw::transceiver_schema());
-  put("cables", s.cables, hw::cable_schema());
+  for_each_hardware_table(s, put);
   for (const auto& [id, m] : s.models) model::model_schema().collect(m, core::join_path("models", id), out);
   return out;
 }
