@@ -185,6 +185,8 @@ std::vector<Input> input_list(const scenario::Scenario& s, const CostInputs& in)
       x.source = it->second.source;
       x.estimate = it->second.estimate;
       x.note = it->second.note;
+    } else {
+      x.source = "fleetsim default";  // the whole section was left out
     }
     for (const auto& r : f.ranges) {
       if (r.input != key) continue;

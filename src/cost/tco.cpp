@@ -83,6 +83,7 @@ int64_t fleet_gpus(const CostInputs& in) {
 // carried by the tranche it belongs to, or by all tranches by GPU count.
 std::vector<double> allocated_annual_costs(const CostInputs& in, double u) {
   const int64_t gpus = fleet_gpus(in);
+  FLEETSIM_CHECK(gpus > 0, "a fleet has at least one GPU (tranches need nodes >= 1)");
   std::vector<double> out(in.purchases.size(), 0.0);
   for (size_t i = 0; i < in.purchases.size(); ++i) {
     const Purchase& p = in.purchases[i];
