@@ -38,6 +38,8 @@ struct Scenario {
   std::map<std::string, hw::GpuSpec> gpus;
   std::map<std::string, hw::NicSpec> nics;
   std::map<std::string, hw::SwitchSpec> switches;
+  std::map<std::string, hw::TransceiverSpec> transceivers;  // the fleet's optics
+  std::map<std::string, hw::CableSpec> cables;
 
   std::string hash;  // 16 hex digits identifying the resolved scenario (catalog entries included)
 
