@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "cli/commands.h"
+#include "plan/run.h"
 #include "cli/table.h"
 #include "core/atomic_file.h"
 #include "core/text.h"
@@ -193,19 +194,9 @@ std::string render(const scenario::Scenario& s, const cost::TcoAnalysis& a, cons
 }
 
 core::Json result_document(const scenario::Scenario& s, const cost::TcoAnalysis& a) {
-  core::Json doc = core::Json::object();
-  doc["fleetsim"] = {{"version", FLEETSIM_VERSION}, {"scenario_hash", s.hash}, {"seed", s.seed}};
-  doc["scenario"] = {{"name", s.name}, {"question", s.question}, {"file", s.file}};
+  core::Json doc = plan::document_header(s);
   doc["tco"] = cost::tco_json(a);
-  core::Json assumptions = core::Json::array();
-  for (const auto& x : scenario::collect_assumptions(s)) {
-    if (!x.path.starts_with("fleet.") && !x.path.starts_with("hardware.")) continue;
-    core::Json j = {{"path", x.path}, {"value", x.value}, {"source", x.source}, {"estimate", x.estimate},
-                    {"defaulted", x.defaulted}};
-    if (!x.note.empty()) j["note"] = x.note;
-    assumptions.push_back(std::move(j));
-  }
-  doc["assumptions"] = std::move(assumptions);
+  doc["assumptions"] = plan::assumptions_json(s, {"fleet.", "hardware."});
   return doc;
 }
 

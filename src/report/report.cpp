@@ -77,18 +77,9 @@ void header(Page& page, const Json& doc) {
   page.raw_html("</header>\n<main>\n");
 }
 
-void headline(Page& page, const Json& doc) {
+void headline_section(Page& page, const Json& doc) {
   std::vector<Page::Card> cards;
-  add_card(cards, doc, {"training", "gpu_hours_total"}, "Training GPU-hours", Dim::count,
-           text(doc, {"training", "gpu"}));
-  add_card(cards, doc, {"training", "wall_clock_days"}, "Training days", Dim::count);
-  add_card(cards, doc, {"training", "rental_usd_total"}, "Training, rented", Dim::usd);
-  add_card(cards, doc, {"serving", "cost_usd_per_day"}, "Serving cost a day", Dim::usd);
-  add_card(cards, doc, {"serving", "usd_per_million_output_tokens"}, "Per million output tokens", Dim::usd);
-  add_card(cards, doc, {"tco", "capex_usd"}, "Fleet capex", Dim::usd);
-  add_card(cards, doc, {"tco", "opex_usd"}, "Fleet opex", Dim::usd, text(doc, {"tco", "horizon_note"}));
-  add_card(cards, doc, {"tco", "tco_usd"}, "Fleet TCO", Dim::usd);
-  add_card(cards, doc, {"tco", "usd_per_gpu_hour"}, "Loaded cost per GPU-hour", Dim::usd);
+  for (auto& h : headline(doc)) cards.push_back({std::move(h.label), std::move(h.value), std::move(h.note)});
   if (cards.empty()) return;
   page.open_section("headline", "Headline");
   page.cards(cards);
@@ -247,10 +238,27 @@ void calibration(Page& page, const Json& doc) {
 
 }  // namespace
 
+std::vector<Headline> headline(const Json& doc) {
+  std::vector<Page::Card> cards;
+  add_card(cards, doc, {"training", "gpu_hours_total"}, "Training GPU-hours", Dim::count,
+           text(doc, {"training", "gpu"}));
+  add_card(cards, doc, {"training", "wall_clock_days"}, "Training days", Dim::count);
+  add_card(cards, doc, {"training", "rental_usd_total"}, "Training, rented", Dim::usd);
+  add_card(cards, doc, {"serving", "cost_usd_per_day"}, "Serving cost a day", Dim::usd);
+  add_card(cards, doc, {"serving", "usd_per_million_output_tokens"}, "Per million output tokens", Dim::usd);
+  add_card(cards, doc, {"tco", "capex_usd"}, "Fleet capex", Dim::usd);
+  add_card(cards, doc, {"tco", "opex_usd"}, "Fleet opex", Dim::usd);
+  add_card(cards, doc, {"tco", "tco_usd"}, "Fleet TCO", Dim::usd);
+  add_card(cards, doc, {"tco", "usd_per_gpu_hour"}, "Loaded cost per GPU-hour", Dim::usd);
+  std::vector<Headline> out;
+  for (auto& c : cards) out.push_back({std::move(c.label), std::move(c.value), std::move(c.note)});
+  return out;
+}
+
 std::string render_report(const Json& doc) {
   Page page(text(doc, {"scenario", "name"}, "fleetsim report") + " — fleetsim");
   header(page, doc);
-  headline(page, doc);
+  headline_section(page, doc);
   training(page, doc);
   serving(page, doc);
   tco(page, doc);

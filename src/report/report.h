@@ -3,10 +3,20 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/schema.h"
 
 namespace fleetsim::report {
+
+// The headline figures of a result document, formatted: what the report's first cards and the
+// terminal summary of `fleetsim run` show. Only figures the document holds.
+struct Headline {
+  std::string label;
+  std::string value;
+  std::string note;
+};
+std::vector<Headline> headline(const core::Json& doc);
 
 // The whole self-contained page for a result document. Sections appear for the parts the
 // document has (training, serving, tco, plan), then the assumptions and the calibration tables.
