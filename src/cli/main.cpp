@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/version.h"
 
 namespace fleetsim::cli {
 
@@ -29,17 +30,20 @@ int main(int argc, char** argv) {
   using namespace fleetsim;
   cli::Context ctx;
   CLI::App app{"fleetsim: a cluster simulator and TCO planner for LLM GPU fleets", "fleetsim"};
-  app.set_version_flag("--version", std::string("fleetsim ") + FLEETSIM_VERSION);
+  app.set_version_flag("--version", "fleetsim " + std::string(core::version()));
   app.require_subcommand(1);
   app.option_defaults()->always_capture_default();
   app.add_option("--data-dir", ctx.data_dir,
                  "Where hardware/, models/, scenarios/ and calibration/ are (default: $FLEETSIM_DATA, else the "
                  "source tree)")
       ->check(CLI::ExistingDirectory);
+  cli::add_run_command(app, ctx);
   cli::add_model_command(app, ctx);
   cli::add_validate_command(app, ctx);
   cli::add_describe_command(app, ctx);
   cli::add_catalog_command(app, ctx);
+  cli::add_report_command(app, ctx);
+  cli::add_tco_command(app, ctx);
   cli::add_calib_command(app, ctx);
   try {
     app.parse(argc, argv);

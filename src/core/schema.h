@@ -44,6 +44,16 @@ struct Sourced {
 };
 using Provenance = std::map<std::string, Sourced>;  // by field key
 
+// One input figure as reports list it: where it sits, its value as text, and its source.
+struct Assumption {
+  std::string path;   // "fleet.facility.pue", "hardware.gpus.h800.hbm_bw"
+  std::string value;  // with its unit ("1.3", "3350000000000 B/s")
+  std::string source;
+  bool estimate = false;
+  bool defaulted = false;
+  std::string note;
+};
+
 // A closed or open interval that a number must lie in.
 struct Range {
   double lo = -std::numeric_limits<double>::infinity();
@@ -114,6 +124,7 @@ class Schema : public SchemaBase {
   using DefaultFn = std::function<void(T&)>;
   using CheckFn = std::function<void(const ConfigNode&, T&)>;
   using EmitFn = std::function<Json(const T&, EmitMode)>;
+  using CollectFn = std::function<void(const T&, const std::string&, std::vector<Assumption>&)>;
 
   Schema(std::string name, std::string doc) : SchemaBase(std::move(name), std::move(doc)) {}
 
@@ -264,26 +275,34 @@ class Schema : public SchemaBase {
   template <class S>
   Schema& object(std::string key, S T::*m, const Schema<S>& sub, std::string doc, bool required = true) {
     children_.push_back(&sub);
-    return custom({key, "<" + sub.name() + ">", std::move(doc), true, required ? "" : "(defaults of each field)",
+    custom({key, "<" + sub.name() + ">", std::move(doc), true, required ? "" : "(defaults of each field)",
                    sub.name()},
                   [m, &sub](const ConfigNode& n, T& t) { sub.parse_into(n, t.*m); },
                   required ? DefaultFn() : DefaultFn([m, &sub](T& t) { sub.apply_defaults(t.*m); }), false,
                   [m, &sub](const T& t, EmitMode mode) { return sub.emit(t.*m, mode); });
+    fields_.back().collect = [m, &sub](const T& t, const std::string& path, std::vector<Assumption>& out) {
+      sub.collect(t.*m, path, out);
+    };
+    return *this;
   }
   // An optional section: std::nullopt when absent.
   template <class S>
   Schema& object(std::string key, std::optional<S> T::*m, const Schema<S>& sub, std::string doc) {
     children_.push_back(&sub);
-    return custom({key, "<" + sub.name() + ">", std::move(doc), true, "absent", sub.name()},
+    custom({key, "<" + sub.name() + ">", std::move(doc), true, "absent", sub.name()},
                   [m, &sub](const ConfigNode& n, T& t) { t.*m = sub.parse(n); },
                   [m](T& t) { t.*m = std::nullopt; }, false,
                   [m, &sub](const T& t, EmitMode mode) { return (t.*m) ? sub.emit(*(t.*m), mode) : Json(); });
+    fields_.back().collect = [m, &sub](const T& t, const std::string& path, std::vector<Assumption>& out) {
+      if (t.*m) sub.collect(*(t.*m), path, out);
+    };
+    return *this;
   }
   template <class S>
   Schema& list(std::string key, std::vector<S> T::*m, const Schema<S>& sub, std::string doc, bool required = true,
                size_t min_size = 1) {
     children_.push_back(&sub);
-    return custom({key, "list of <" + sub.name() + ">", std::move(doc), true, required ? "" : "[]", sub.name()},
+    custom({key, "list of <" + sub.name() + ">", std::move(doc), true, required ? "" : "[]", sub.name()},
                   [m, &sub, min_size](const ConfigNode& n, T& t) {
                     (t.*m).clear();
                     auto elements = n.elements();
@@ -298,6 +317,10 @@ class Schema : public SchemaBase {
                     for (const auto& e : t.*m) out.push_back(sub.emit(e, mode));
                     return out;
                   });
+    fields_.back().collect = [m, &sub](const T& t, const std::string& path, std::vector<Assumption>& out) {
+      for (size_t i = 0; i < (t.*m).size(); ++i) sub.collect((t.*m)[i], fmt::format("{}[{}]", path, i), out);
+    };
+    return *this;
   }
 
   // A check across fields, run after all fields are parsed; throw with node.fail_at(key, ...).
@@ -398,6 +421,33 @@ class Schema : public SchemaBase {
     return out;
   }
 
+  // Every scalar figure of `value` (nested ones too) with its source, under `path`.
+  void collect(const T& value, const std::string& path, std::vector<Assumption>& out) const {
+    for (const auto& f : fields_) {
+      const std::string p = join_path(path, f.key);
+      if (f.collect) {
+        f.collect(value, p, out);
+        continue;
+      }
+      if (!f.scalar || !f.emit || f.key == "source") continue;
+      Json v = f.emit(value, EmitMode::yaml);
+      if (v.is_null()) continue;
+      Assumption a;
+      a.path = p;
+      a.value = v.is_string() ? v.get<std::string>() : v.dump();
+      if (provenance_member_) {
+        const Provenance& prov = value.*provenance_member_;
+        if (auto it = prov.find(f.key); it != prov.end()) {
+          a.source = it->second.source;
+          a.estimate = it->second.estimate;
+          a.defaulted = it->second.defaulted;
+          a.note = it->second.note;
+        }
+      }
+      out.push_back(std::move(a));
+    }
+  }
+
   // Sets every optional field to its default (for an absent optional section).
   void apply_defaults(T& out) const {
     for (const auto& f : fields_) {
@@ -412,6 +462,7 @@ class Schema : public SchemaBase {
     DefaultFn on_missing;
     bool scalar;
     EmitFn emit;
+    CollectFn collect = nullptr;  // nested objects and lists walk their own fields
   };
 
   const Field* find_field(const std::string& key) const {

@@ -376,6 +376,14 @@ std::string format_bytes_binary(double v, int significant) {
 std::string format_quantity(double v, Dim dim, int significant) {
   switch (dim) {
     case Dim::count: {
+      // Whole numbers below 100,000 read best as they are: "4,096", not "4.096K".
+      if (std::fabs(v) < 1e5 && v == std::floor(v)) {
+        const long long n = static_cast<long long>(std::fabs(v));
+        std::string out = v < 0 ? "-" : "";
+        if (n >= 1000) out += fmt::format("{},{:03}", n / 1000, n % 1000);
+        else out += fmt::format("{}", n);
+        return out;
+      }
       std::string s = scaled(v, significant, "", {{1, ""}, {1e3, "K"}, {1e6, "M"}, {1e9, "B"}, {1e12, "T"}});
       while (!s.empty() && s.back() == ' ') s.pop_back();
       if (auto p = s.rfind(' '); p != std::string::npos) s.erase(p, 1);

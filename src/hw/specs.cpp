@@ -23,6 +23,7 @@ double GpuSpec::peak_flops_per_s(core::DType t) const {
 
 const core::Schema<PriceRange>& price_range_schema() {
   static const auto s = core::Schema<PriceRange>("price", "A price with its spread across published quotes.")
+                            .provenance(&PriceRange::provenance)
                             .quantity("low", &PriceRange::low_usd, Dim::usd, "Lowest published quote.", non_negative())
                             .quantity("typical", &PriceRange::typical_usd, Dim::usd, "The price fleetsim uses.",
                                       non_negative())

@@ -16,6 +16,7 @@ struct PriceRange {
   double low_usd = 0;
   double typical_usd = 0;
   double high_usd = 0;
+  core::Provenance provenance;  // each bound's source (the owning entry's source when none is given)
 };
 
 struct GpuSpec {

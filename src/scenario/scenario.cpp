@@ -142,6 +142,17 @@ class Resolver {
     s_.switches[f.switch_id] = hw_.switches.at(f.switch_id, where(f.provenance, "switch"), path + ".switch");
   }
 
+  // The transceivers and fibre of a fleet tranche's fabric; defaulted ids are reported at `fallback`.
+  void optics(const OpticsSpec& o, const std::string& path, const core::SourceLocation& fallback) {
+    auto at = [&](const char* key) {
+      const auto& w = where(o.provenance, key);
+      return w.file.empty() ? fallback : w;
+    };
+    s_.transceivers[o.nic] = hw_.transceivers.at(o.nic, at("nic"), path + ".nic");
+    s_.transceivers[o.switch_side] = hw_.transceivers.at(o.switch_side, at("switch"), path + ".switch");
+    s_.cables[o.fibre] = hw_.cables.at(o.fibre, at("fibre"), path + ".fibre");
+  }
+
   void model(const std::string& ref, const core::SourceLocation& at, const std::string& field) {
     if (s_.models.count(ref)) return;
     const bool is_path = ref.find('/') != std::string::npos || ref.ends_with(".yaml");
@@ -214,6 +225,7 @@ Scenario resolve(ScenarioFile f, const std::string& file, const Catalogs& cat) {
       const std::string path = fmt::format("fleet.tranches[{}]", i);
       r.node(tr.node, where(tr.provenance, "node"), path + ".node");
       r.fabric(tr.fabric, path + ".fabric");
+      r.optics(tr.optics, path + ".optics", where(tr.provenance, "name"));
     }
   }
   s.training = std::move(f.training);
@@ -241,6 +253,21 @@ Scenario load_scenario(const std::filesystem::path& file, const Catalogs& catalo
   return resolve(file_schema().parse(doc.root()), file.string(), catalogs);
 }
 
+namespace {
+
+// Calls fn(section, entries by id, schema) for each kind of catalog entry a scenario holds.
+template <class Fn>
+void for_each_hardware_table(const Scenario& s, Fn&& fn) {
+  fn("gpus", s.gpus, hw::gpu_schema());
+  fn("nodes", s.nodes, hw::node_schema());
+  fn("nics", s.nics, hw::nic_schema());
+  fn("switches", s.switches, hw::switch_schema());
+  fn("transceivers", s.transceivers, hw::transceiver_schema());
+  fn("cables", s.cables, hw::cable_schema());
+}
+
+}  // namespace
+
 core::Json scenario_to_json(const Scenario& s, core::EmitMode mode) {
   core::Json out = core::Json::object();
   out["name"] = s.name;
@@ -257,14 +284,24 @@ core::Json scenario_to_json(const Scenario& s, core::EmitMode mode) {
     for (const auto& [id, v] : table) j[id] = schema.emit(v, mode);
     hardware[section] = std::move(j);
   };
-  put("gpus", s.gpus, hw::gpu_schema());
-  put("nodes", s.nodes, hw::node_schema());
-  put("nics", s.nics, hw::nic_schema());
-  put("switches", s.switches, hw::switch_schema());
+  for_each_hardware_table(s, put);
   out["hardware"] = std::move(hardware);
   core::Json models = core::Json::object();
   for (const auto& [id, m] : s.models) models[id] = model::model_schema().emit(m, mode);
   out["models"] = std::move(models);
+  return out;
+}
+
+std::vector<core::Assumption> collect_assumptions(const Scenario& s) {
+  std::vector<core::Assumption> out;
+  if (s.training) training_schema().collect(*s.training, "training", out);
+  if (s.serving) serving_schema().collect(*s.serving, "serving", out);
+  if (s.fleet) fleet_schema().collect(*s.fleet, "fleet", out);
+  auto put = [&](const char* section, const auto& table, const auto& schema) {
+    for (const auto& [id, v] : table) schema.collect(v, core::join_path(core::join_path("hardware", section), id), out);
+  };
+  for_each_hardware_table(s, put);
+  for (const auto& [id, m] : s.models) model::model_schema().collect(m, core::join_path("models", id), out);
   return out;
 }
 

@@ -38,6 +38,8 @@ struct Scenario {
   std::map<std::string, hw::GpuSpec> gpus;
   std::map<std::string, hw::NicSpec> nics;
   std::map<std::string, hw::SwitchSpec> switches;
+  std::map<std::string, hw::TransceiverSpec> transceivers;  // the fleet's optics
+  std::map<std::string, hw::CableSpec> cables;
 
   std::string hash;  // 16 hex digits identifying the resolved scenario (catalog entries included)
 
@@ -61,6 +63,10 @@ Scenario load_scenario_text(std::string_view yaml, const std::string& name, cons
 // as YAML-ready text with units that loads back to the same scenario.
 core::Json scenario_to_json(const Scenario& s, core::EmitMode mode);
 std::string scenario_to_yaml(const Scenario& s);
+
+// Every figure the scenario rests on, with its value and source: its own sections, then the
+// catalog entries it uses (hardware.<kind>.<id>.<field>, models.<id>.<field>).
+std::vector<core::Assumption> collect_assumptions(const Scenario& s);
 
 // Renders JSON as block YAML (maps and lists; strings quoted when needed).
 std::string json_to_yaml(const core::Json& j);

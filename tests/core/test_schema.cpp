@@ -138,3 +138,28 @@ TEST_CASE("describe lists every field with its unit and default") {
   CHECK_THAT(d, ContainsSubstring("default 3"));
   CHECK_THAT(d, ContainsSubstring("<inner>: An inner thing."));
 }
+
+TEST_CASE("collect lists every figure with its source, nested ones included") {
+  Thing t = thing_schema().parse(ConfigDoc::load_string(
+      "id: x\nsource: the datasheet\nbw: {value: 3.35 TB/s, source: a paper, estimate: true}\nitems: [{n: 2}]\n",
+      "a.yaml").root());
+  std::vector<Assumption> out;
+  thing_schema().collect(t, "things.x", out);
+  auto find = [&](const std::string& path) -> const Assumption* {
+    for (const auto& a : out) {
+      if (a.path == path) return &a;
+    }
+    return nullptr;
+  };
+  REQUIRE(find("things.x.bw"));
+  CHECK(find("things.x.bw")->value == "3350000000000 B/s");
+  CHECK(find("things.x.bw")->source == "a paper");
+  CHECK(find("things.x.bw")->estimate);
+  CHECK(find("things.x.count")->defaulted);
+  CHECK(find("things.x.id")->source == "the datasheet");  // given, inherits the object source
+  CHECK(find("things.x.color")->source == "fleetsim default");
+  CHECK(find("things.x.items[0].n"));
+  CHECK(find("things.x.inner.n"));
+  CHECK_FALSE(find("things.x.extra"));  // absent optional figure: not an assumption
+  CHECK_FALSE(find("things.x.source"));
+}

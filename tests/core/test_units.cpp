@@ -86,4 +86,8 @@ TEST_CASE("formatting picks a readable prefix") {
   CHECK(format_quantity(0.39, Dim::fraction) == "39%");
   CHECK(format_quantity(1.5e-6, Dim::seconds) == "1.5 us");
   CHECK(format_bytes_binary(80.0 * 1073741824.0) == "80 GiB");
+  CHECK(format_quantity(4096, Dim::count) == "4,096");
+  CHECK(format_quantity(278, Dim::count) == "278");
+  CHECK(format_quantity(226.75, Dim::count) == "226.8");
+  CHECK(format_quantity(2.788e6, Dim::count) == "2.788M");
 }

@@ -4,22 +4,14 @@
 #include <catch2/matchers/catch_matchers_string.hpp>
 
 #include "scenario/scenario.h"
+#include "support/bad_input.h"
 #include "support/catalogs.h"
 
 using namespace fleetsim;
 using Catch::Matchers::ContainsSubstring;
 
-namespace {
-struct Case {
-  const char* file;
-  int line;             // 0: the error has no line (empty file)
-  const char* field;    // the dotted field path named in the message, "" for none
-  const char* message;  // a part of the message
-};
-}  // namespace
-
 TEST_CASE("each malformed scenario is rejected with file, line and field") {
-  const Case cases[] = {
+  const test::BadInput cases[] = {
       {"bad_unit.yaml", 6, "training.memory_reserve", "is a bandwidth; expected a size"},
       {"unknown_key.yaml", 6, "training.parallelsm", "did you mean 'parallelism'"},
       {"wrong_type.yaml", 7, "training.cluster.nodes", "'many' is not an integer"},
@@ -40,21 +32,8 @@ TEST_CASE("each malformed scenario is rejected with file, line and field") {
       {"section_is_list.yaml", 3, "training", "expected a map of training fields, got a list"},
       {"hardware_override_bad_unit.yaml", 5, "hardware.gpus.h800.nvlink_bw", "is a size; expected a bandwidth"},
   };
-  for (const Case& c : cases) {
-    const std::string path = std::string(FLEETSIM_TEST_DATA) + "/bad/" + c.file;
-    INFO(c.file);
-    try {
-      scenario::load_scenario(path, test::shipped_catalogs());
-      FAIL("accepted " << c.file);
-    } catch (const core::InputError& e) {
-      INFO(e.what());
-      CHECK(e.where().file == path);
-      CHECK(e.where().line == c.line);
-      CHECK(e.field() == c.field);
-      CHECK_THAT(e.message(), ContainsSubstring(c.message));
-      // The one-line form the CLI prints starts with file:line.
-      if (c.line > 0) CHECK_THAT(std::string(e.what()), ContainsSubstring(path + ":" + std::to_string(c.line)));
-    }
+  for (const auto& c : cases) {
+    test::expect_rejected(c, [](const std::string& path) { scenario::load_scenario(path, test::shipped_catalogs()); });
   }
 }
 

@@ -83,3 +83,21 @@ TEST_CASE("every documented section describes itself") {
   }
   CHECK(scenario::find_schema("nonsense") == nullptr);
 }
+
+TEST_CASE("a scenario's assumptions carry their sources") {
+  auto s = scenario::load_scenario(kDeepseek, test::shipped_catalogs());
+  auto all = scenario::collect_assumptions(s);
+  auto find = [&](const std::string& path) -> const core::Assumption* {
+    for (const auto& a : all) {
+      if (a.path == path) return &a;
+    }
+    return nullptr;
+  };
+  REQUIRE(find("hardware.gpus.h800.nvlink_bw"));
+  CHECK(find("hardware.gpus.h800.nvlink_bw")->value == "400000000000 B/s");
+  CHECK_THAT(find("hardware.gpus.h800.nvlink_bw")->source, ContainsSubstring("ISCA'25"));
+  REQUIRE(find("training.rental"));
+  CHECK(find("training.rental")->source == "V3 report Table 1");
+  REQUIRE(find("models.deepseek-v3.layers"));
+  CHECK(find("training.parallelism.cp")->defaulted);
+}

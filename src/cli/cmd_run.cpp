@@ -1,0 +1,46 @@
+// fleetsim run [scenario]: the main job. Runs the scenario's parts (training, serving, fleet TCO),
+// writes the result document and the self-contained HTML report, and prints a short summary.
+#include <fmt/format.h>
+
+#include "calib/table.h"
+#include "cli/commands.h"
+#include "cli/progress_bar.h"
+#include "cli/table.h"
+#include "core/atomic_file.h"
+#include "plan/run.h"
+#include "report/report.h"
+#include "scenario/scenario.h"
+
+namespace fleetsim::cli {
+
+void add_run_command(CLI::App& app, Context& ctx) {
+  struct Args {
+    std::string scenario = "deepseek";
+    std::string output = "report.html";
+    std::string json;
+    std::vector<std::string> sets;
+    bool quiet = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("run", "The main job: run a scenario and write its HTML report (default: deepseek)");
+  cmd->add_option("scenario", args->scenario, "Scenario file, or the name of a shipped scenario");
+  cmd->add_option("-o,--output", args->output, "HTML report to write");
+  cmd->add_option("--json", args->json, "Also write the result document as JSON ('-' for stdout)");
+  cmd->add_option("--set", args->sets, "Override a field: path.to.field=value (repeatable)");
+  cmd->add_flag("-q,--quiet", args->quiet, "No progress and no summary");
+  cmd->callback([args, &ctx] {
+    const auto s = scenario::load_scenario(ctx.scenario_path(args->scenario), ctx.catalogs(), args->sets);
+    const auto calibration = calib::CalibrationSet::load(ctx.paths().calibration());
+    ProgressBar progress(args->quiet);
+    const core::Json doc = plan::run_scenario(s, calibration, {&progress});
+    if (!args->json.empty()) emit_output(doc.dump(1) + "\n", args->json);
+    core::write_file_atomically(args->output, report::render_report(doc));
+    if (args->quiet || args->json == "-") return;
+    Table t;
+    t.section(fmt::format("{} (scenario {})", s.name, s.hash));
+    for (const auto& h : report::headline(doc)) t.row({h.label, h.value, h.note});
+    emit_output(t.render() + fmt::format("\nreport: {}\n", args->output), "");
+  });
+}
+
+}  // namespace fleetsim::cli

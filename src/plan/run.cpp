@@ -1,0 +1,58 @@
+#include "plan/run.h"
+
+#include "core/version.h"
+#include "cost/analysis.h"
+
+namespace fleetsim::plan {
+
+core::Json document_header(const scenario::Scenario& s) {
+  core::Json doc = core::Json::object();
+  doc["fleetsim"] = {{"version", std::string(core::version())}, {"scenario_hash", s.hash}, {"seed", s.seed}};
+  doc["scenario"] = {{"name", s.name}, {"question", s.question}, {"file", s.file}};
+  return doc;
+}
+
+core::Json assumptions_json(const scenario::Scenario& s, const std::vector<std::string>& prefixes) {
+  core::Json out = core::Json::array();
+  for (const auto& a : scenario::collect_assumptions(s)) {
+    bool keep = prefixes.empty();
+    for (const auto& p : prefixes) keep = keep || a.path.starts_with(p);
+    if (!keep) continue;
+    core::Json j = {{"path", a.path}, {"value", a.value}, {"source", a.source}, {"estimate", a.estimate},
+                    {"defaulted", a.defaulted}};
+    if (!a.note.empty()) j["note"] = a.note;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+core::Json calibration_json(const scenario::Scenario& s, const calib::CalibrationSet& calibration) {
+  core::Json out = core::Json::array();
+  for (const auto& [id, gpu] : s.gpus) {
+    const auto t = calibration.for_gpu(gpu);
+    out.push_back({{"gpu", id},
+                   {"kind", std::string(calib::provenance_name(t.provenance.kind))},
+                   {"source", t.provenance.source},
+                   {"date", t.provenance.date},
+                   {"tool", t.provenance.tool}});
+  }
+  return out;
+}
+
+core::Json run_scenario(const scenario::Scenario& s, const calib::CalibrationSet& calibration,
+                        const RunOptions& options) {
+  core::Json doc = document_header(s);
+  const int parts = (s.fleet ? 1 : 0);
+  int done = 0;
+  if (options.progress) options.progress->begin("scenario parts", parts);
+  if (s.fleet) {
+    doc["tco"] = cost::tco_json(cost::analyse_fleet(s));
+    if (options.progress) options.progress->update(++done);
+  }
+  if (options.progress) options.progress->end();
+  doc["assumptions"] = assumptions_json(s);
+  doc["calibration"] = calibration_json(s, calibration);
+  return doc;
+}
+
+}  // namespace fleetsim::plan

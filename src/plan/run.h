@@ -1,0 +1,32 @@
+// The main job: a scenario's parts run and gathered into one result document (docs/results.md):
+// the header, a section for each part the scenario has (training, serving, fleet TCO), every
+// input figure with its source, and the calibration tables the GPUs use.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "calib/table.h"
+#include "core/progress.h"
+#include "core/schema.h"
+#include "scenario/scenario.h"
+
+namespace fleetsim::plan {
+
+struct RunOptions {
+  core::Progress* progress = nullptr;
+};
+
+// The result document of a scenario. Deterministic: same scenario and seed, same JSON.
+// Throws core::InputError for an impossible configuration (file, line and field).
+core::Json run_scenario(const scenario::Scenario& s, const calib::CalibrationSet& calibration,
+                        const RunOptions& options = {});
+
+// Pieces of the document, for commands that run one part only.
+core::Json document_header(const scenario::Scenario& s);  // {"fleetsim": ..., "scenario": ...}
+// Assumptions whose path starts with one of the prefixes (all when empty).
+core::Json assumptions_json(const scenario::Scenario& s, const std::vector<std::string>& prefixes = {});
+core::Json calibration_json(const scenario::Scenario& s, const calib::CalibrationSet& calibration);
+
+}  // namespace fleetsim::plan
