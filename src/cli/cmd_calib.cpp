@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "calib/fit.h"
 #include "calib/op_cost.h"
@@ -36,10 +37,16 @@ const hw::GpuSpec& find_gpu(Context& ctx, const std::string& id) {
   throw core::InputError(fmt::format("unknown GPU '{}'{}; known: {}", id, core::did_you_mean(id, ids), core::join(ids, ", ")));
 }
 
-// A GPU id (its table in the data directory, or its defaults) or a table file.
+// A GPU id (its table in the data directory, or its defaults) or a table file. A file whose
+// compute part is another GPU's (same_as) is read with the tables beside it.
 calib::CalibrationTable resolve_table(Context& ctx, const std::string& target) {
-  if (target.find('/') != std::string::npos || target.ends_with(".yaml")) return calib::load_calibration_table(target);
-  return calib::CalibrationSet::load(ctx.paths().calibration()).for_gpu(find_gpu(ctx, target));
+  if (target.find('/') == std::string::npos && !target.ends_with(".yaml")) {
+    return calib::CalibrationSet::load(ctx.paths().calibration()).for_gpu(find_gpu(ctx, target));
+  }
+  auto table = calib::load_calibration_table(target);
+  if (table.compute.same_as.empty()) return table;
+  const auto dir = std::filesystem::path(target).parent_path();
+  return calib::CalibrationSet::load(dir.empty() ? "." : dir).for_gpu(find_gpu(ctx, table.gpu));
 }
 
 // Where each parameter's value comes from: the table, the fit, or the default.
