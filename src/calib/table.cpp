@@ -118,7 +118,13 @@ const core::Schema<CalibrationTable>& calibration_table_schema() {
           .provenance(&CalibrationTable::figures)
           .text("gpu", &CalibrationTable::gpu, "GPU id from the hardware catalog.")
           .object("provenance", &CalibrationTable::provenance, provenance_schema(), "Where the table comes from.")
-          .object("comm", &CalibrationTable::comm, comm_schema(), "Achieved communication.");
+          .object("comm", &CalibrationTable::comm, comm_schema(),
+                  "Achieved communication; absent: fleetsim's defaults (default_comm).", false)
+          .object("compute", &CalibrationTable::compute, compute_calibration_schema(),
+                  "Achieved compute and memory: the op cost model's parameters and points.", false)
+          .check([](const core::ConfigNode& n, CalibrationTable& t) {
+            if (!n.get("comm")) t.comm = default_comm();
+          });
   return s;
 }
 
@@ -126,20 +132,27 @@ CalibrationTable load_calibration_table(const std::filesystem::path& file) {
   return calibration_table_schema().parse(core::ConfigDoc::load_file(file).root());
 }
 
-CalibrationTable default_calibration(const hw::GpuSpec& gpu) {
+CommCalibration default_comm() {
   // Applied to GPUs without a table. DeepSeek's H800 measurements are the best published
   // figures for NVSwitch and 400G InfiniBand: ~160 of 200 GB/s per direction over NVLink
   // (V3 report §3.2.2, DeepEP 153-158 GB/s), 64-byte latencies of 3.33 us (NVLink) and 2.8 us
   // (IB, same leaf) (ISCA'25 Table 5). PCIe is taken at the same 80% as NVLink.
+  CommCalibration c;
+  const std::string src = "default: V3 report §3.2.2 (160 of 200 GB/s NVLink), ISCA'25 Table 5 latencies";
+  c.nvlink = {3.33e-6, EfficiencyCurve({{1.0, 0.8}}), src};
+  c.pcie = {3.33e-6, EfficiencyCurve({{1.0, 0.8}}), src};
+  c.scale_out = {2.8e-6, EfficiencyCurve({{1.0, 0.8}}), "default: ISCA'25 (~40 of 50 GB/s IB for planning), Table 5 latency"};
+  return c;
+}
+
+CalibrationTable default_calibration(const hw::GpuSpec& gpu) {
+  // Compute: every model parameter at its documented default (ModelParams, docs/calibration.md).
   CalibrationTable t;
   t.gpu = gpu.id;
   t.provenance.kind = Provenance::default_values;
   t.provenance.source = "fleetsim defaults (DeepSeek's H800 communication figures applied to all GPUs)";
   t.provenance.date = "2025-05-15";
-  const std::string src = "default: V3 report §3.2.2 (160 of 200 GB/s NVLink), ISCA'25 Table 5 latencies";
-  t.comm.nvlink = {3.33e-6, EfficiencyCurve({{1.0, 0.8}}), src};
-  t.comm.pcie = {3.33e-6, EfficiencyCurve({{1.0, 0.8}}), src};
-  t.comm.scale_out = {2.8e-6, EfficiencyCurve({{1.0, 0.8}}), "default: ISCA'25 (~40 of 50 GB/s IB for planning), Table 5 latency"};
+  t.comm = default_comm();
   return t;
 }
 
@@ -147,11 +160,27 @@ CalibrationSet CalibrationSet::load(const std::filesystem::path& dir) {
   CalibrationSet set;
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) return set;
+  std::map<std::string, core::ConfigDoc> docs;
   for (const auto& f : core::yaml_files_in(dir, "calibration")) {
     auto doc = core::ConfigDoc::load_file(f);
     CalibrationTable t = calibration_table_schema().parse(doc.root());
     if (set.tables_.count(t.gpu)) doc.root().fail_at("gpu", fmt::format("a second table for gpu '{}'", t.gpu));
+    docs.emplace(t.gpu, doc);
     set.tables_.emplace(t.gpu, std::move(t));
+  }
+  // compute.same_as: one level, to a table that has its own compute part.
+  for (auto& [id, t] : set.tables_) {
+    const std::string ref = t.compute.same_as;
+    if (ref.empty()) continue;
+    auto it = set.tables_.find(ref);
+    const auto compute = docs.at(id).root().require("compute");
+    if (it == set.tables_.end() || !it->second.compute.same_as.empty()) {
+      compute.fail_at("same_as", fmt::format("'{}' has no table with its own compute part in {}", ref, dir.string()));
+    }
+    const std::string source = t.compute.source;
+    t.compute = it->second.compute;
+    t.compute.same_as = ref;
+    if (!source.empty()) t.compute.source = source;
   }
   return set;
 }

@@ -3,7 +3,9 @@
 // published measurements. A GPU with no table gets documented defaults, marked as such.
 //
 // This file holds the table's frame and its communication part: the achieved fraction of a
-// link's per-direction line rate by message size, and the latency of a small message.
+// link's per-direction line rate by message size, and the latency of a small message. The
+// compute part (GEMMs, attention, HBM streams) is in compute_table.h; OpCost (op_cost.h) prices
+// ops with it.
 #pragma once
 
 #include <filesystem>
@@ -11,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "calib/compute_table.h"
 #include "core/schema.h"
 #include "hw/specs.h"
 
@@ -65,7 +68,8 @@ struct CommCalibration {
 struct CalibrationTable {
   std::string gpu;  // GpuSpec id
   TableProvenance provenance;
-  CommCalibration comm;
+  CommCalibration comm;        // absent in a file: the defaults of default_calibration
+  ComputeCalibration compute;  // absent in a file: every parameter at its default
   core::Provenance figures;  // sources of individual figures
 };
 
@@ -73,6 +77,9 @@ const core::Schema<CalibrationTable>& calibration_table_schema();
 
 // Loads one table. Throws InputError with file, line and field.
 CalibrationTable load_calibration_table(const std::filesystem::path& file);
+
+// fleetsim's communication defaults: what a table without `comm:` gets.
+CommCalibration default_comm();
 
 // Documented defaults for a GPU with no table (provenance default_values).
 CalibrationTable default_calibration(const hw::GpuSpec& gpu);

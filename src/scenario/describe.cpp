@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "calib/table.h"
 #include "hw/specs.h"
 #include "model/model_spec.h"
 #include "scenario/scenario.h"
@@ -12,7 +13,8 @@ std::vector<const core::SchemaBase*> documented_schemas() {
   const std::vector<const core::SchemaBase*> roots = {&scenario_schema(),       &hw::gpu_schema(),
                                                       &hw::node_schema(),       &hw::nic_schema(),
                                                       &hw::switch_schema(),     &hw::transceiver_schema(),
-                                                      &hw::cable_schema(),      &model::model_schema()};
+                                                      &hw::cable_schema(),      &model::model_schema(),
+                                                      &calib::calibration_table_schema()};
   std::vector<const core::SchemaBase*> out;
   std::set<const core::SchemaBase*> seen;
   std::vector<const core::SchemaBase*> todo(roots.begin(), roots.end());

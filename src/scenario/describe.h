@@ -8,8 +8,8 @@
 
 namespace fleetsim::scenario {
 
-// Every schema fleetsim reads: catalogs (gpu, node, nic, switch, transceiver, cable, model) and
-// scenarios (scenario and each section nested in it).
+// Every schema fleetsim reads: catalogs (gpu, node, nic, switch, transceiver, cable, model),
+// scenarios (scenario and each section nested in it) and calibration tables.
 std::vector<const core::SchemaBase*> documented_schemas();
 // The schema called `name`, or nullptr.
 const core::SchemaBase* find_schema(const std::string& name);
