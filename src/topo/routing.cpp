@@ -114,6 +114,27 @@ void Topology::node_hop(Route& r, GpuRef from, GpuRef to) const {
   }
 }
 
+int Topology::egress_local(GpuRef src, GpuRef dst) const {
+  const int g = spec_.node.gpus;
+  const int dst_plane = plane_of(dst.node, nic_of(dst.local));
+  if (src.node == dst.node || plane_of(src.node, nic_of(src.local)) == dst_plane) return src.local;
+  for (int i = 0; i < g; ++i) {
+    const int j = (dst.local + i) % g;
+    if (plane_of(src.node, nic_of(j)) == dst_plane) return j;
+  }
+  FLEETSIM_CHECK(false, "no NIC of the destination's plane on the source node");
+  return src.local;
+}
+
+int Topology::fabric_switches_between(int node_a, int nic_a, int node_b, int nic_b) const {
+  const int la = leaf_of(node_a, nic_a), lb = leaf_of(node_b, nic_b);
+  if (la == lb) return 1;
+  for (LinkId id : switches_[static_cast<size_t>(leaves_[static_cast<size_t>(la)])].up) {
+    if (reaches_down(switch_of_vertex_[links_[id].to], lb)) return 3;
+  }
+  return 5;
+}
+
 Route Topology::route(GpuRef src, GpuRef dst, uint64_t flow_key) const {
   gpu_vertex(src);  // checks both ends
   gpu_vertex(dst);
@@ -127,20 +148,8 @@ Route Topology::route(GpuRef src, GpuRef dst, uint64_t flow_key) const {
   const uint64_t hash = mix(mix(static_cast<uint64_t>(src.node * g + src.local) << 32 |
                                 static_cast<uint64_t>(dst.node * g + dst.local)) ^ flow_key);
   const int dst_nic = nic_of(dst.local);
-  const int dst_plane = plane_of(dst.node, dst_nic);
-  GpuRef via = src;
-  if (plane_of(src.node, nic_of(src.local)) != dst_plane) {
-    // PXN: first over NVLink to the GPU of this node that owns a NIC on the destination's plane,
-    // preferring the one with the destination's local index.
-    int pick = -1;
-    for (int i = 0; i < g && pick < 0; ++i) {
-      const int j = (dst.local + i) % g;
-      if (plane_of(src.node, nic_of(j)) == dst_plane) pick = j;
-    }
-    FLEETSIM_CHECK(pick >= 0, "no NIC of the destination's plane on the source node");
-    via = {src.node, pick};
-    node_hop(r, src, via);
-  }
+  const GpuRef via{src.node, egress_local(src, dst)};
+  if (via != src) node_hop(r, src, via);  // PXN
   const int via_nic = nic_of(via.local);
   const size_t gv = static_cast<size_t>(via.node * g + via.local), gd = static_cast<size_t>(dst.node * g + dst.local);
   if (nvswitch()) {

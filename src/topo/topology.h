@@ -131,6 +131,13 @@ class Topology {
   const Link& link(LinkId id) const { return links_[id]; }
   std::span<const Link> links() const { return links_; }
 
+  // The GPU of src's node whose NIC carries src -> dst across nodes: src itself, or on a
+  // multi-plane fabric the GPU owning a NIC of dst's plane (dst's local index when it can).
+  int egress_local(GpuRef src, GpuRef dst) const;
+  // Fabric switches on a shortest path between two NICs: 1 under one leaf, 3 through a spine
+  // (or an aggregation switch of one pod), 5 through a core switch.
+  int fabric_switches_between(int node_a, int nic_a, int node_b, int nic_b) const;
+
   // The default route (see the header); `flow_key` spreads flows over equal-cost paths.
   // Requires valid GPUs; an empty route when src == dst.
   Route route(GpuRef src, GpuRef dst, uint64_t flow_key = 0) const;
