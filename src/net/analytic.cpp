@@ -5,6 +5,7 @@
 #include "net/analytic.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 
@@ -36,13 +37,21 @@ struct NodePattern {
   double& out(int i, int j) { return inter[static_cast<size_t>(((i % m + m) % m) * m + (j % m + m) % m)]; }
 };
 
-// Capacity-equivalent loads (bytes / efficiency) of one node's ports.
+// Flows by when their first byte arrives: inside a node, across nodes directly, across nodes
+// through a PXN hop (the latest). A port's time is, over these classes, the latest arrival plus
+// the work of every flow arriving no earlier (exact for one work-conserving shared port).
+enum Arrival { kIntra = 0, kDirect = 1, kPxn = 2 };
+using Load = std::array<double, 3>;  // capacity-equivalent bytes (bytes / efficiency) by arrival
+
+// One node's ports.
 struct Loads {
-  std::vector<double> gpu_out, gpu_in;      // per member: NVLink port (PCIe port on a PCIe node)
-  std::vector<double> g2n_out, g2n_in;      // per member: PCIe link to its NIC (NVSwitch nodes)
-  std::map<int, double> nic_out, nic_in;    // per NIC
-  std::map<int, std::map<int, double>> nic_to_nic;  // raw bytes from a NIC to NIC index (other nodes)
+  std::vector<Load> gpu_out, gpu_in;  // per member: NVLink port (PCIe port on a PCIe node)
+  std::vector<Load> g2n_out, g2n_in;  // per member: PCIe link to its NIC (NVSwitch nodes)
+  std::map<int, Load> nic_out, nic_in;  // per NIC
+  std::map<int, std::map<int, double>> nic_to_nic;  // raw bytes from a NIC to a NIC index (other nodes)
 };
+
+double total(const Load& l) { return l[0] + l[1] + l[2]; }
 
 class Pricer {
  public:
@@ -65,7 +74,7 @@ class Pricer {
   Loads loads(const NodePattern& p) const {
     const int m = p.m;
     Loads l;
-    l.gpu_out.assign(static_cast<size_t>(m), 0.0);
+    l.gpu_out.assign(static_cast<size_t>(m), Load{});
     l.gpu_in = l.g2n_out = l.g2n_in = l.gpu_out;
     const double port_eff_intra = c_.efficiency(port_type(), p.intra_message);
     const double port_eff_inter = c_.efficiency(port_type(), p.inter_message);
@@ -73,31 +82,33 @@ class Pricer {
     const double nic_eff = c_.efficiency(LinkType::nic_leaf, p.inter_message);
     std::map<int, int> member_of_local;
     for (int i = 0; i < m; ++i) member_of_local[local(i)] = i;
+    auto at = [](std::vector<Load>& v, int i) -> Load& { return v[static_cast<size_t>(i)]; };
     for (int i = 0; i < m; ++i) {
       for (int j = 0; j < m; ++j) {
         const double intra = p.intra[static_cast<size_t>(i * m + j)];
-        l.gpu_out[static_cast<size_t>(i)] += intra / port_eff_intra;
-        l.gpu_in[static_cast<size_t>(j)] += intra / port_eff_intra;
+        at(l.gpu_out, i)[kIntra] += intra / port_eff_intra;
+        at(l.gpu_in, j)[kIntra] += intra / port_eff_intra;
         const double inter = p.inter[static_cast<size_t>(i * m + j)] * p.peers;
         if (inter == 0) continue;
         // Across nodes: through the egress GPU's NIC (PXN when it is not i), into j's NIC.
         const int e_local = t_.egress_local({node_a_, local(i)}, {node_b_, local(j)});
         const auto e_it = member_of_local.find(e_local);
         const int nic_e = t_.nic_of(e_local), nic_j = t_.nic_of(local(j));
-        if (e_local != local(i)) {
-          l.gpu_out[static_cast<size_t>(i)] += inter / port_eff_inter;
-          if (e_it != member_of_local.end()) l.gpu_in[static_cast<size_t>(e_it->second)] += inter / port_eff_inter;
+        const Arrival k = e_local != local(i) ? kPxn : kDirect;
+        if (k == kPxn) {
+          at(l.gpu_out, i)[k] += inter / port_eff_inter;
+          if (e_it != member_of_local.end()) at(l.gpu_in, e_it->second)[k] += inter / port_eff_inter;
         }
         const int e = e_it != member_of_local.end() ? e_it->second : i;
         if (t_.nvswitch()) {
-          l.g2n_out[static_cast<size_t>(e)] += inter / pcie_eff;
-          l.g2n_in[static_cast<size_t>(j)] += inter / pcie_eff;
+          at(l.g2n_out, e)[k] += inter / pcie_eff;
+          at(l.g2n_in, j)[k] += inter / pcie_eff;
         } else {  // the GPU's one PCIe port carries its NIC traffic too
-          l.gpu_out[static_cast<size_t>(e)] += inter / port_eff_inter;
-          l.gpu_in[static_cast<size_t>(j)] += inter / port_eff_inter;
+          at(l.gpu_out, e)[k] += inter / port_eff_inter;
+          at(l.gpu_in, j)[k] += inter / port_eff_inter;
         }
-        l.nic_out[nic_e] += inter / nic_eff;
-        l.nic_in[nic_j] += inter / nic_eff;
+        l.nic_out[nic_e][k] += inter / nic_eff;
+        l.nic_in[nic_j][k] += inter / nic_eff;
         l.nic_to_nic[nic_e][nic_j] += inter;
       }
     }
@@ -145,7 +156,7 @@ class Pricer {
   // fabric path of a uniform pattern is found against the first node (two nodes on different
   // leaves or pods imply that one of them differs from the first); a ring's between neighbours.
   struct Alpha {
-    double intra = 0, inter = 0;
+    double intra = 0, inter = 0, pxn_inter = 0;  // one step, by arrival class
     bool has_intra = false, has_inter = false, pxn = false;
   };
   Alpha alpha(const NodePattern& p) const {
@@ -172,42 +183,51 @@ class Pricer {
         switches = std::max(switches, t_.fabric_switches_between(from, nic, nodes[k], nic));
       }
     }
-    a.inter = c_.latency_s(LinkClass::scale_out) + (a.pxn ? c_.latency_s(port) : 0.0) +
-              (switches - 1) * t_.spec().fabric_switch.latency_s;
+    a.inter = c_.latency_s(LinkClass::scale_out) + (switches - 1) * t_.spec().fabric_switch.latency_s;
+    a.pxn_inter = a.inter + c_.latency_s(port);
     return a;
   }
 
-  // Resource times of the pattern, and its time: the flows inside a node pay the NVLink latency
-  // and wait for the GPU ports; the flows across nodes pay the fabric latency and wait for the
-  // ports they cross.
+  // Resource times of the pattern (bandwidth alone, for the report) and its time (arrivals
+  // included, see Load).
   void price(const NodePattern& p, int steps, AnalyticEstimate& e) const {
     const Loads l = loads(p);
-    auto worst = [](const std::vector<double>& a, const std::vector<double>& b) {
-      double w = 0;
-      for (size_t i = 0; i < a.size(); ++i) w = std::max({w, a[i], b[i]});
-      return w;
-    };
-    double nic = 0;
-    for (const auto& [id, v] : l.nic_out) nic = std::max(nic, v);
-    for (const auto& [id, v] : l.nic_in) nic = std::max(nic, v);
-    const double gpu = worst(l.gpu_out, l.gpu_in) / port_rate();
-    const double g2n = worst(l.g2n_out, l.g2n_in) / pcie_rate();
-    const double nic_s = nic / nic_rate();
-    const double leaf = leaf_uplink_s(l, p);
-    e.gpu_port_s = std::max(e.gpu_port_s, gpu);
-    e.gpu_to_nic_s = std::max(e.gpu_to_nic_s, g2n);
-    e.nic_s = std::max(e.nic_s, nic_s);
-    e.leaf_uplinks_s = std::max(e.leaf_uplinks_s, leaf);
     const Alpha a = alpha(p);
-    auto consider = [&](double latency, double bandwidth) {
-      if (latency + bandwidth > e.time_s) {
-        e.time_s = latency + bandwidth;
-        e.latency_s = latency;
+    const Load arrival{steps * a.intra, steps * a.inter, steps * a.pxn_inter};
+    auto busy = [&](const Load& load, double rate) {  // latest arrival + the work arriving since
+      double t = 0;
+      for (int k = 0; k < 3; ++k) {
+        if (load[static_cast<size_t>(k)] <= 0) continue;
+        double work = 0;
+        for (int q = 0; q < 3; ++q) {
+          if (arrival[static_cast<size_t>(q)] >= arrival[static_cast<size_t>(k)]) work += load[static_cast<size_t>(q)];
+        }
+        t = std::max(t, arrival[static_cast<size_t>(k)] + work / rate);
       }
+      return t;
     };
-    if (a.has_intra) consider(steps * a.intra, gpu);
-    if (a.has_inter) consider(steps * a.inter, std::max({g2n, nic_s, leaf, a.pxn || !t_.nvswitch() ? gpu : 0.0}));
+    auto worst = [&](double& bandwidth_s, double rate, const auto&... groups) {
+      double bw = 0;
+      auto scan = [&](const auto& group) {
+        for (const auto& item : group) {
+          const Load& load = load_of(item);
+          bw = std::max(bw, total(load) / rate);
+          e.time_s = std::max(e.time_s, busy(load, rate));
+        }
+      };
+      (scan(groups), ...);
+      bandwidth_s = std::max(bandwidth_s, bw);
+    };
+    worst(e.gpu_port_s, port_rate(), l.gpu_out, l.gpu_in);
+    worst(e.gpu_to_nic_s, pcie_rate(), l.g2n_out, l.g2n_in);
+    worst(e.nic_s, nic_rate(), l.nic_out, l.nic_in);
+    const double leaf = leaf_uplink_s(l, p);
+    e.leaf_uplinks_s = std::max(e.leaf_uplinks_s, leaf);
+    if (leaf > 0) e.time_s = std::max(e.time_s, steps * a.inter + leaf);
   }
+
+  static const Load& load_of(const Load& l) { return l; }
+  static const Load& load_of(const std::pair<const int, Load>& l) { return l.second; }
 
   const topo::Topology& t_;
   const CommCosts& c_;
@@ -366,6 +386,7 @@ AnalyticEstimate AnalyticModel::estimate(const CollectiveSpec& spec) const {
     for (const auto& p : patterns) pr.price(p, steps, e);
   }
   e.bottleneck = "none";
+  e.bottleneck_s = 0;
   for (auto [name, s] : {std::pair{"gpu_port", e.gpu_port_s}, std::pair{"gpu_to_nic", e.gpu_to_nic_s},
                          std::pair{"nic", e.nic_s}, std::pair{"leaf_uplinks", e.leaf_uplinks_s}}) {
     if (s > e.bottleneck_s) {
@@ -373,6 +394,7 @@ AnalyticEstimate AnalyticModel::estimate(const CollectiveSpec& spec) const {
       e.bottleneck = name;
     }
   }
+  if (spec.op != CollectiveOp::p2p) e.latency_s = e.time_s - e.bottleneck_s;
   return e;
 }
 

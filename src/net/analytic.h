@@ -4,8 +4,9 @@
 //
 //   t = steps x alpha + max over resources of (bytes through the resource) / (rate x f(message))
 //
-// taking for alpha the latency of the routes that cross the binding resource (NVLink inside a
-// node, the fabric across nodes).
+// where a resource's flows start when their route latency is paid (NVLink inside a node, the
+// fabric across nodes, both for a PXN hop): its time is the latest start plus the bytes of the
+// flows starting no earlier.
 // The resources are those of one node, loaded by the pattern's traffic between its members
 // (intra) and to members of other nodes (inter): a GPU's NVLink port (or PCIe port on a PCIe
 // node), its PCIe link to the NIC, the NIC, and on an oversubscribed fabric the uplinks of each
@@ -28,7 +29,7 @@ namespace fleetsim::net {
 
 struct AnalyticEstimate {
   double time_s = 0;
-  double latency_s = 0;    // steps x alpha of the binding routes
+  double latency_s = 0;    // time not spent moving the bottleneck's bytes: latencies, late arrivals
   double bottleneck_s = 0;  // the largest of the resource times below
   std::string bottleneck;  // "gpu_port", "gpu_to_nic", "nic", "leaf_uplinks", or "none"
   double gpu_port_s = 0;   // NVLink (PCIe on a PCIe node) port of the busiest GPU

@@ -51,6 +51,10 @@ std::string_view collective_op_name(CollectiveOp op);
 std::string_view algorithm_name(Algorithm a);
 
 struct CollectiveSpec {
+  CollectiveSpec() = default;
+  CollectiveSpec(CollectiveOp o, Group g, double b = 0, Algorithm a = Algorithm::ring)
+      : op(o), group(std::move(g)), bytes(b), algorithm(a) {}
+
   CollectiveOp op = CollectiveOp::all_reduce;
   Group group;
   double bytes = 0;                      // S (nccl-tests); MoE ops size themselves from `moe`
