@@ -11,6 +11,7 @@ void add_model_command(CLI::App& app, Context& ctx);
 void add_validate_command(CLI::App& app, Context& ctx);
 void add_describe_command(CLI::App& app, Context& ctx);
 void add_catalog_command(CLI::App& app, Context& ctx);
+void add_collective_command(CLI::App& app, Context& ctx);
 
 // Writes text to stdout, or atomically to `path` when it is not empty and not "-".
 void emit_output(const std::string& text, const std::string& path);

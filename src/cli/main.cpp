@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   cli::add_validate_command(app, ctx);
   cli::add_describe_command(app, ctx);
   cli::add_catalog_command(app, ctx);
+  cli::add_collective_command(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
