@@ -3,8 +3,10 @@
 #include <catch2/catch_test_macros.hpp>
 
 #include <string>
+#include <vector>
 
 #include "core/error.h"
+#include "sim/process.h"
 #include "sim/server.h"
 #include "sim/stats.h"
 
@@ -82,4 +84,33 @@ TEST_CASE("histograms keep exact moments and quantiles within a bucket") {
   r.counter("net.flows").add(2);
   CHECK(r.counter("net.flows").sum() == 3);
   CHECK(r.counter("net.flows").count() == 2);
+}
+
+namespace {
+sim::Process pipeline_stage(sim::Engine& e, sim::Server& gpu, sim::Trigger& input, sim::Trigger& output,
+                            std::vector<sim::Time>& log) {
+  co_await input;                     // wait for the previous stage's activation
+  log.push_back(e.now());
+  co_await sim::run_on(gpu, 50);      // forward pass on the GPU's stream
+  co_await sim::sleep(e, 10);         // a transfer of known length
+  log.push_back(e.now());
+  output.fire();
+}
+}  // namespace
+
+TEST_CASE("processes wait on triggers, servers and time, in the engine's order") {
+  sim::Engine e;
+  sim::Server gpu0(e, "gpu0"), gpu1(e, "gpu1");
+  sim::Trigger start(e), middle(e), done(e);
+  std::vector<sim::Time> log0, log1;
+  pipeline_stage(e, gpu0, start, middle, log0);
+  pipeline_stage(e, gpu1, middle, done, log1);
+  gpu1.submit(30);  // earlier work on gpu1, done at 30: before stage 1 needs the GPU
+  e.at(5, [&] { start.fire(); });
+  e.run();
+  // Stage 0: starts at 5, compute 5-55, transfer to 65. Stage 1: starts at 65, compute to 115,
+  // transfer to 125.
+  CHECK(log0 == std::vector<sim::Time>{5, 65});
+  CHECK(log1 == std::vector<sim::Time>{65, 125});
+  CHECK(done.fired());
 }
