@@ -17,8 +17,8 @@
 //
 // Worked number: ring all-reduce of S = 1 GiB over 2 H800 nodes (n = 16, C = 8 channels of
 // S/8): each ring flow carries X = 2 x 15/16 x S/8 = 251.7 MB in 30 steps. Every GPU sends 7 of
-// its 8 channels over NVLink (7X = 1.762 GB at 136 GB/s: 12.96 ms) and one through its NIC
-// (X at 50 GB/s x 0.9 = 45 GB/s: 5.59 ms): NVLink binds; t = 30 x 3.33 us + 12.96 ms = 13.06 ms.
+// its 8 channels over NVLink (7X = 1.762 GB at 200 GB/s x 0.68: 12.95 ms) and one through its
+// NIC (X at 50 GB/s x 0.87: 5.79 ms): NVLink binds; t = 30 x 3.33 us + 12.95 ms = 13.05 ms.
 #pragma once
 
 #include <string>
