@@ -58,16 +58,20 @@ bool Engine::cancel(EventId id) {
   return true;
 }
 
-void Engine::push(Entry e) {
-  size_t i = heap_.size();
-  heap_.push_back(e);
-  while (i > 0) {
-    const size_t parent = (i - 1) / 4;
+// Moves the hole at `hole` up while `e` belongs above it, then puts `e` there.
+void Engine::sift_up(size_t hole, const Entry& e) {
+  while (hole > 0) {
+    const size_t parent = (hole - 1) / 4;
     if (!before(e, heap_[parent])) break;
-    heap_[i] = heap_[parent];
-    i = parent;
+    heap_[hole] = heap_[parent];
+    hole = parent;
   }
-  heap_[i] = e;
+  heap_[hole] = e;
+}
+
+void Engine::push(Entry e) {
+  heap_.push_back(e);
+  sift_up(heap_.size() - 1, e);
 }
 
 // Bottom-up deletion (Wegener): move the hole from the root down to a leaf along the smallest
@@ -96,13 +100,7 @@ Engine::Entry Engine::pop() {
     heap_[hole] = heap_[best];
     hole = best;
   }
-  while (hole > 0) {
-    const size_t parent = (hole - 1) / 4;
-    if (!before(last, heap_[parent])) break;
-    heap_[hole] = heap_[parent];
-    hole = parent;
-  }
-  heap_[hole] = last;
+  sift_up(hole, last);
   return top;
 }
 

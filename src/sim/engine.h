@@ -100,6 +100,7 @@ class Engine {
   const Slot& slot_at(uint32_t slot) const { return chunks_[slot >> kChunkBits][slot & (kChunk - 1)]; }
   uint32_t schedule(Time when, int priority);  // queues an entry, returns its (empty) slot
   void push(Entry e);
+  void sift_up(size_t hole, const Entry& e);
   Entry pop();
   void skip_cancelled();
   uint32_t take_slot();
