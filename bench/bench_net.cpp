@@ -48,7 +48,8 @@ topo::Topology cluster(int nodes, topo::FabricKind kind) {
   return topo::Topology(topo::topology_spec(catalog(), "hgx-h800", nodes, kind));
 }
 
-void event_case(const char* name, const topo::Topology& t, const net::CollectiveSpec& spec) {
+// `targeted`: one of the two cases the project holds under 100 ms.
+void event_case(const char* name, const topo::Topology& t, const net::CollectiveSpec& spec, bool targeted = false) {
   const auto costs = h800();
   size_t flows = 0;
   double simulated = 0;
@@ -63,10 +64,9 @@ void event_case(const char* name, const topo::Topology& t, const net::Collective
     simulated = sim::to_seconds(engine.now());
     solves = network.solves();
   });
-  std::printf("  %-48s %6zu flows  %7.2f ms CPU (target < 100 ms: %-3s)  %7.0f k flows/s  %3llu solves  "
-              "simulated %.3f ms\n",
-              name, flows, s * 1e3, s < 0.1 ? "met" : "NOT", flows / s / 1e3, static_cast<unsigned long long>(solves),
-              simulated * 1e3);
+  const char* target = !targeted ? "no target" : s < 0.1 ? "< 100 ms: met" : "< 100 ms: NOT met";
+  std::printf("  %-48s %6zu flows  %7.2f ms CPU (%-17s)  %7.0f k flows/s  %3llu solves  simulated %.3f ms\n", name,
+              flows, s * 1e3, target, flows / s / 1e3, static_cast<unsigned long long>(solves), simulated * 1e3);
 }
 
 }  // namespace
@@ -77,13 +77,13 @@ int main() {
   std::printf("net, event fidelity (plan + simulate, CPU time, best of 3, one core)\n");
   const auto mp8 = cluster(8, FabricKind::multiplane_fat_tree), rail8 = cluster(8, FabricKind::rail_fat_tree);
   const net::CollectiveSpec a2a(CollectiveOp::all_to_all, net::Group::nodes(0, 8, 8), 256 << 20);
-  event_case("EP64 all-to-all 256 MiB, multi-plane", mp8, a2a);
-  event_case("EP64 all-to-all 256 MiB, rail (ECMP collisions)", rail8, a2a);
+  event_case("EP64 all-to-all 256 MiB, multi-plane", mp8, a2a, true);
+  event_case("EP64 all-to-all 256 MiB, rail (ECMP collisions)", rail8, a2a, true);
   net::CollectiveSpec dispatch(CollectiveOp::moe_dispatch, net::Group::nodes(0, 8, 8));
   event_case("EP64 DeepEP dispatch, sampled routing", mp8, dispatch);
   const auto rail256 = cluster(256, FabricKind::rail_fat_tree);
   const net::CollectiveSpec ring(CollectiveOp::all_reduce, net::Group::nodes(0, 256, 8), 1 << 30);
-  event_case("2,048-GPU ring all-reduce 1 GiB, rail", rail256, ring);
+  event_case("2,048-GPU ring all-reduce 1 GiB, rail", rail256, ring, true);
   const net::CollectiveSpec tree(CollectiveOp::all_reduce, net::Group::nodes(0, 256, 8), 1 << 30, net::Algorithm::tree);
   event_case("2,048-GPU tree all-reduce 1 GiB, rail", rail256, tree);
 
