@@ -102,16 +102,6 @@ void System::remove_flow(FlowId id) {
   if (uses_.size() > 1024 && uses_.size() > 2 * live_uses_) compact_uses();
 }
 
-std::span<const Use> System::uses(FlowId id, std::vector<Use>& out) const {
-  out.clear();
-  const FlowRec& f = flows_[id];
-  for (uint32_t k = 0; k < f.use_count; ++k) {
-    const UseRec& u = uses_[f.first_use + k];
-    out.push_back({u.link, u.coefficient});
-  }
-  return out;
-}
-
 void System::compact_uses() {
   std::vector<UseRec> packed;
   packed.reserve(live_uses_ + live_uses_ / 2);

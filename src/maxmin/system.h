@@ -65,7 +65,6 @@ class System {
   size_t flow_count() const { return live_flows_; }
   double weight(FlowId flow) const { return flows_[flow].weight; }
   double bound(FlowId flow) const { return flows_[flow].bound; }
-  std::span<const Use> uses(FlowId flow, std::vector<Use>& out) const;  // fills `out`, returns it
 
   // Re-solves the flows connected to what changed since the last solve.
   void solve();

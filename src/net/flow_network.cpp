@@ -134,9 +134,9 @@ void FlowNetwork::wake() {
     completions_.pop_back();
     if (valid) finished_.push_back(c.slot);
   }
-  const std::vector<uint32_t> done = finished_;  // callbacks below may start transfers
-  for (uint32_t slot : done) finish(slot);
-  if (done.empty()) schedule_wake();
+  // finish() runs callbacks, which may start transfers (and grow transfers_), never wake().
+  for (uint32_t slot : finished_) finish(slot);
+  if (finished_.empty()) schedule_wake();
 }
 
 void FlowNetwork::finish(uint32_t slot) {

@@ -195,6 +195,7 @@ int Topology::add_two_tier(const std::vector<int>& endpoints, int plane) {
   for (size_t i = 0; i < endpoints.size(); ++i) {
     attach(endpoints[i], first_leaf + static_cast<int>(i) / d);
     nic_plane_[static_cast<size_t>(endpoints[i])] = plane;
+    graph_[nic_vertices_[static_cast<size_t>(endpoints[i])]].plane = plane;
   }
   for (int l = 0; l < leaves; ++l) {
     for (int u = 0; u < up; ++u) {

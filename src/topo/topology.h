@@ -54,7 +54,7 @@ struct Vertex {
   VertexKind kind = VertexKind::gpu;
   int node = -1;   // GPUs, NVSwitches, NICs; -1 for fabric switches
   int index = 0;   // GPU or NIC index in its node; a switch's index in its tier
-  int plane = -1;  // NICs and fabric switches of a multi-plane fabric; 0 otherwise
+  int plane = 0;   // NICs and fabric switches: their plane (0 when the fabric has one)
 };
 
 using VertexId = uint32_t;
