@@ -15,6 +15,7 @@ void add_calib_command(CLI::App& app, Context& ctx);
 void add_report_command(CLI::App& app, Context& ctx);
 void add_run_command(CLI::App& app, Context& ctx);
 void add_tco_command(CLI::App& app, Context& ctx);
+void add_collective_command(CLI::App& app, Context& ctx);
 
 // Writes text to stdout, or atomically to `path` when it is not empty and not "-".
 void emit_output(const std::string& text, const std::string& path);

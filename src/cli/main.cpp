@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   cli::add_report_command(app, ctx);
   cli::add_tco_command(app, ctx);
   cli::add_calib_command(app, ctx);
+  cli::add_collective_command(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

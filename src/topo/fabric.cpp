@@ -17,14 +17,15 @@ std::string_view fabric_kind_name(FabricKind k) {
   return "?";
 }
 
+int leaf_down_ports(int k, double o) {
+  return static_cast<int>(std::clamp<int64_t>(std::llround(k * o / (o + 1.0)), 1, k - 1));
+}
+
 namespace {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-// Ports of a leaf facing down, with oversubscription o = down : up.
-int64_t down_ports(int k, double o) {
-  return std::clamp<int64_t>(std::llround(k * o / (o + 1.0)), 1, k - 1);
-}
+int64_t down_ports(int k, double o) { return leaf_down_ports(k, o); }
 
 void finish(FabricInventory& inv) {
   inv.switches = inv.leaf_switches + inv.spine_switches + inv.core_switches;

@@ -50,6 +50,10 @@ struct FabricInventory {
 FabricInventory fabric_inventory(FabricKind kind, int64_t endpoints, int switch_ports, double oversubscription = 1.0,
                                  int planes = 1);
 
+// Ports of a leaf facing down (to endpoints) with oversubscription o = down : up:
+// round(k o / (o + 1)), at least 1 and at most k - 1. 32 of 64 when non-blocking.
+int leaf_down_ports(int switch_ports, double oversubscription);
+
 // The most endpoints a fabric of this kind can join.
 int64_t max_endpoints(FabricKind kind, int switch_ports, double oversubscription = 1.0, int planes = 1);
 

@@ -27,7 +27,7 @@ TEST_CASE("shipped calibration tables load; GPUs without one get marked defaults
   const auto& hw = test::shipped_catalogs().hardware;
   auto h800 = set.for_gpu(*hw.gpus.find("h800"));
   CHECK(h800.provenance.kind == calib::Provenance::derived);
-  CHECK(h800.comm.nvlink.efficiency.at(1e6) == Approx(0.8));
+  CHECK(h800.comm.nvlink.efficiency.at(1e6) == Approx(0.68));
   CHECK(h800.comm.scale_out.latency_s == Approx(2.8e-6));
   auto a100 = set.for_gpu(*hw.gpus.find("a100"));
   CHECK(a100.provenance.kind == calib::Provenance::default_values);

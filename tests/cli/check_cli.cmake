@@ -18,7 +18,7 @@ if(MODE STREQUAL "help")
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "--help exited ${rc}")
   endif()
-  foreach(cmd model validate describe catalog)
+  foreach(cmd model validate describe catalog collective)
     expect_contains("${out}" "  ${cmd} ")
   endforeach()
   run(--version)
@@ -79,6 +79,55 @@ elseif(MODE STREQUAL "calib")
   include(${CMAKE_CURRENT_LIST_DIR}/check_calib.cmake)
 elseif(MODE STREQUAL "tco")
   include(${CMAKE_CURRENT_LIST_DIR}/check_tco.cmake)
+elseif(MODE STREQUAL "collective")
+  # A ring all-reduce inside one H800 node, ideal in shape: 8 GPUs, 1 GiB. busbw is the achieved
+  # NVLink rate, 200 GB/s x 0.68 (calibration/data/h800.yaml), less the ring's 14 latencies.
+  run(collective --gpu h800 --nodes 1 --op all_reduce --bytes 1GiB --json)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "collective exited ${rc}: ${err}")
+  endif()
+  foreach(key time_s algbw_bytes_per_s busbw_bytes_per_s flows fabric calibration)
+    expect_contains("${out}" "\"${key}\"")
+  endforeach()
+  string(JSON busbw GET "${out}" busbw_bytes_per_s)
+  if(busbw LESS 135.0e9 OR busbw GREATER 136.0e9)
+    message(FATAL_ERROR "busbw is ${busbw}, expected 135-136 GB/s")
+  endif()
+  # Both engines, a trace written atomically, the text table.
+  file(REMOVE ${OUT}/collective_trace.json)
+  run(collective --gpu h800 --nodes 2 --fabric multiplane-fat-tree --op moe_dispatch --trace ${OUT}/collective_trace.json)
+  if(NOT rc EQUAL 0 OR NOT EXISTS ${OUT}/collective_trace.json)
+    message(FATAL_ERROR "collective --trace exited ${rc} or wrote nothing: ${err}")
+  endif()
+  expect_contains("${out}" "bottleneck bandwidth (DeepEP)")
+  file(READ ${OUT}/collective_trace.json trace)
+  string(JSON first GET "${trace}" traceEvents 0 ph)
+  expect_contains("${trace}" "\"ph\":\"X\"")
+  run(collective --gpu h800 --nodes 2 --op all_to_all --bytes 64MiB --engine analytic --json)
+  string(JSON bottleneck GET "${out}" analytic bottleneck)
+  if(NOT bottleneck STREQUAL "nic")
+    message(FATAL_ERROR "analytic bottleneck is ${bottleneck}, expected nic")
+  endif()
+  # Bad input: exit 2 and a message that names the problem.
+  foreach(case
+      "--fabric;multiplane;--op;all_reduce;--bytes;1MiB|did you mean 'multiplane-fat-tree'"
+      "--fabric;rail-fat-treee;--op;all_reduce;--bytes;1MiB|did you mean 'rail-fat-tree'"
+      "--op;all_to_al;--bytes;1MiB|did you mean 'all_to_all'"
+      "--nodes;0;--op;all_reduce;--bytes;1MiB|--nodes must be at least 1"
+      "--gpus;12;--op;all_reduce;--bytes;1MiB|not a multiple of the node size"
+      "--nodes;2;--ep;32;--op;moe_dispatch|larger than the cluster's 16 GPUs"
+      "--nodes;2;--op;all_reduce|needs --bytes"
+      "--nodes;2;--op;all_reduce;--bytes;1MB/s|is a bandwidth"
+      "--nodes;257;--op;all_reduce;--bytes;1MiB|at most 2048 endpoints")
+    string(REPLACE "|" ";" parts "${case}")
+    list(GET parts -1 message)
+    list(REMOVE_AT parts -1)
+    run(collective --gpu h800 ${parts})
+    if(NOT rc EQUAL 2)
+      message(FATAL_ERROR "collective ${parts} exited ${rc}, expected 2: ${err}")
+    endif()
+    expect_contains("${err}" "${message}")
+  endforeach()
 else()
   message(FATAL_ERROR "unknown MODE ${MODE}")
 endif()
