@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
                  "source tree)")
       ->check(CLI::ExistingDirectory);
   cli::add_run_command(app, ctx);
+  cli::add_sweep_command(app, ctx);
+  cli::add_merge_command(app, ctx);
   cli::add_model_command(app, ctx);
   cli::add_validate_command(app, ctx);
   cli::add_describe_command(app, ctx);

@@ -4,7 +4,8 @@
 
 namespace fleetsim::cost {
 
-TcoAnalysis analyse_fleet(const scenario::Scenario& s, const std::vector<WorkloadUsage>& simulated) {
+TcoAnalysis analyse_fleet(const scenario::Scenario& s, const std::vector<WorkloadUsage>& simulated,
+                          bool with_sensitivity) {
   if (!s.fleet) {
     throw core::InputError({s.file, 0, 0}, "fleet",
                            "the scenario has no fleet section; a TCO needs tranches, a facility and finance");
@@ -17,7 +18,7 @@ TcoAnalysis analyse_fleet(const scenario::Scenario& s, const std::vector<Workloa
   std::vector<WorkloadUsage> usages = published_workloads(*s.fleet);
   usages.insert(usages.end(), simulated.begin(), simulated.end());
   a.workloads = price_workloads(usages, a.inputs, a.result);
-  a.sensitivity = sensitivity(a.inputs, a.input_list);
+  if (with_sensitivity) a.sensitivity = sensitivity(a.inputs, a.input_list);
   return a;
 }
 

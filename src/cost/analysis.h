@@ -26,7 +26,10 @@ struct TcoAnalysis {
 // `simulated`: workloads from the training and serving engines, priced after the fleet's own
 // published ones. Throws core::InputError when the scenario has no fleet section, a fabric cannot
 // hold its tranche, or a workload runs on a GPU the fleet does not own (file, line, field).
-TcoAnalysis analyse_fleet(const scenario::Scenario& s, const std::vector<WorkloadUsage>& simulated = {});
+// `with_sensitivity`: moving every input over its range costs some 40 more TCO evaluations;
+// sweeps that keep only the totals leave it out.
+TcoAnalysis analyse_fleet(const scenario::Scenario& s, const std::vector<WorkloadUsage>& simulated = {},
+                          bool with_sensitivity = true);
 
 // The "tco" section of the result document (docs/results.md): totals, breakdown, by_year,
 // purchases, bill of materials, fabrics, workloads, sensitivity and inputs. Deterministic.

@@ -46,10 +46,11 @@ core::Json run_scenario(const scenario::Scenario& s, const calib::CalibrationSet
   int done = 0;
   if (options.progress) options.progress->begin("scenario parts", parts);
   if (s.fleet) {
-    doc["tco"] = cost::tco_json(cost::analyse_fleet(s));
+    doc["tco"] = cost::tco_json(cost::analyse_fleet(s, {}, !options.summary_only));
     if (options.progress) options.progress->update(++done);
   }
   if (options.progress) options.progress->end();
+  if (options.summary_only) return doc;
   doc["assumptions"] = assumptions_json(s);
   doc["calibration"] = calibration_json(s, calibration);
   return doc;

@@ -16,6 +16,9 @@ namespace fleetsim::plan {
 
 struct RunOptions {
   core::Progress* progress = nullptr;
+  // Only the figures a sweep compares: no assumption list, calibration provenance, sensitivity
+  // analysis or step timeline. The figures themselves are the same as a full run's.
+  bool summary_only = false;
 };
 
 // The result document of a scenario. Deterministic: same scenario and seed, same JSON.
