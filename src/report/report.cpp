@@ -195,16 +195,54 @@ void tco(Page& page, const Json& doc) {
 }
 
 void plan(Page& page, const Json& doc) {
-  const Json* pts = find(doc, {"plan", "points"});
-  if (!pts || !pts->is_array() || pts->empty()) return;
+  const Json* pl = find(doc, {"plan"});
+  if (!pl || !pl->is_object()) return;
   page.open_section("plan", "Candidates");
-  std::vector<Point> points;
-  for (const auto& p : *pts) {
-    if (!p.contains("cost_usd") || !p.contains("time_days")) continue;
-    points.push_back({p.value("label", ""), p["time_days"].get<double>(), p["cost_usd"].get<double>() * 1e-6,
-                      p.value("front", false)});
+  std::vector<Page::Card> cards;
+  add_card(cards, *pl, {"screened"}, "Layouts screened", Dim::count);
+  add_card(cards, *pl, {"feasible"}, "Feasible layouts", Dim::count);
+  add_card(cards, *pl, {"best", "cost_usd"}, "Cheapest fleet", Dim::usd, text(*pl, {"best", "label"}));
+  add_card(cards, *pl, {"best", "time_days"}, "Its training days", Dim::count);
+  page.cards(cards);
+  if (const Json* b = find(*pl, {"best"}); b && b->is_null()) {
+    page.paragraph("No fleet meets every target: see the rejections below.", "note");
   }
-  page.chart("chart-pareto", pareto_scatter(points, "days", "million USD", "Cost against time, Pareto front"));
+  const Json* pts = find(*pl, {"points"});
+  if (pts && pts->is_array() && !pts->empty()) {
+    std::vector<Point> points;
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& p : *pts) {
+      if (!p.contains("cost_usd") || !p.contains("time_days")) continue;
+      points.push_back({p.value("label", ""), p["time_days"].get<double>(), p["cost_usd"].get<double>() * 1e-6,
+                        p.value("front", false)});
+      if (rows.size() < 25) {
+        rows.push_back({p.value("label", ""), text(p, {"layout", "label"}), fmt_value(p, {"cost_usd"}, Dim::usd),
+                        fmt_value(p, {"time_days"}, Dim::count), p.value("meets_deadline", true) ? "yes" : "no",
+                        p.value("front", false) ? "yes" : ""});
+      }
+    }
+    page.chart("chart-pareto", pareto_scatter(points, "days", "million USD", "Cost against time, Pareto front"));
+    page.table({"fleet", "training layout", "cost", "training days", "meets deadline", "on the front"}, rows,
+               {false, false, true, true, false, false});
+  }
+  if (const Json* rej = find(*pl, {"rejections"}); rej && rej->is_array() && !rej->empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& r : *rej) rows.push_back({r.value("reason", ""), fmt_value(r, {"count"}, Dim::count), r.value("example", "")});
+    page.table({"rejected for", "configurations", "first example"}, rows, {false, true, false});
+  }
+  if (const Json* conf = find(*pl, {"confirmations"}); conf && conf->is_array() && !conf->empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& c : *conf) {
+      rows.push_back({c.value("label", ""), fmt_value(c, {"analytic_step_s"}, Dim::seconds),
+                      fmt_value(c, {"event_step_s"}, Dim::seconds), fmt_value(c, {"difference"}, Dim::fraction),
+                      c.value("event_meets_deadline", true) ? "yes" : "no"});
+    }
+    page.table({"confirmed on the event engine", "analytic step", "event step", "difference", "meets deadline"}, rows,
+               {false, true, true, true, false});
+  }
+  if (auto e = text(*pl, {"reference", "explanation"}); !e.empty()) {
+    page.paragraph("Reference layout (" + text(*pl, {"reference", "layout", "label"}) + "): " + e);
+  }
   page.close_section();
 }
 
