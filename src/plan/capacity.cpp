@@ -127,7 +127,7 @@ struct Slot {
 };
 
 TrainingOutcome screen_one(const PlanSpec& plan, const Variants& variants, const PlanEngines& engines,
-                           const Layout& l, scenario::TrainingSpec& scratch) {
+                           const Layout& l, scenario::TrainingSpec& scratch, bool detail = false) {
   TrainingOutcome o;
   const int limit = max_nodes(plan, l.node);
   if (limit > 0 && l.nodes > limit) {
@@ -141,7 +141,8 @@ TrainingOutcome screen_one(const PlanSpec& plan, const Variants& variants, const
     return o;
   }
   apply(l, scratch);
-  o = engines.screen_training(variants.at(l.node), scratch);
+  o = detail ? engines.detail_training(variants.at(l.node), scratch)
+             : engines.screen_training(variants.at(l.node), scratch);
   if (o.verdict == Verdict::feasible && o.days * kDay > plan.training->deadline_s) {
     o.verdict = Verdict::deadline;
     o.reason = fmt::format("the run takes {:.1f} days, the deadline is {:.1f}", o.days,
@@ -439,7 +440,7 @@ PlanResult search(const PlanSpec& plan, const Variants& variants, const PlanEngi
       rc.reference = *options.reference;
       const Layout& p = rc.reference;
       scenario::TrainingSpec scratch = *variants.at(ref_node).training;
-      rc.reference_outcome = screen_one(plan, variants, engines, rc.reference, scratch);
+      rc.reference_outcome = screen_one(plan, variants, engines, rc.reference, scratch, true);
       const auto& t = *plan.training;
       auto has = [](const std::vector<int64_t>& v, int64_t x) { return std::find(v.begin(), v.end(), x) != v.end(); };
       rc.reference_in_space = has(t.nodes, rc.reference.nodes) && has(t.pp, p.pp) && has(t.ep, p.ep) &&
@@ -457,7 +458,7 @@ PlanResult search(const PlanSpec& plan, const Variants& variants, const PlanEngi
       if (best_i) {
         rc.best = space.at(*best_i);
         scenario::TrainingSpec b = *variants.at(ref_node).training;
-        rc.best_outcome = screen_one(plan, variants, engines, rc.best, b);
+        rc.best_outcome = screen_one(plan, variants, engines, rc.best, b, true);
         rc.explanation = explain(rc);
       } else {
         rc.best = rc.reference;

@@ -62,6 +62,10 @@ class PlanEngines {
   virtual ~PlanEngines() = default;
   // The analytic engine on one layout. Must not throw for an impossible layout: say why instead.
   virtual TrainingOutcome screen_training(const scenario::Scenario& s, const scenario::TrainingSpec& t) const = 0;
+  // The analytic engine with the step-time breakdown (the reference check). Default: screen.
+  virtual TrainingOutcome detail_training(const scenario::Scenario& s, const scenario::TrainingSpec& t) const {
+    return screen_training(s, t);
+  }
   // The event engine on one layout (the best few).
   virtual TrainingOutcome confirm_training(const scenario::Scenario& s, const scenario::TrainingSpec& t) const = 0;
   virtual ServingOutcome screen_serving(const scenario::Scenario& s, const scenario::ServingSpec& v) const = 0;
