@@ -51,13 +51,16 @@ struct Work {
   double act = 0;       // activation bytes saved for the backward pass
   double ep_f = 0, ep_b = 0;  // EP all-to-all (dispatch + combine) of the forward and backward
   double tp_f = 0, tp_b = 0;  // TP collectives
+  double cp_f = 0, cp_b = 0;  // CP: keys and values gathered forward, their gradients reduced backward
   Work& operator+=(const Work& o) {
     f += o.f, b += o.b, w += o.w, act += o.act, ep_f += o.ep_f, ep_b += o.ep_b, tp_f += o.tp_f, tp_b += o.tp_b;
+    cp_f += o.cp_f, cp_b += o.cp_b;
     return *this;
   }
   Work scaled(double k) const {
     Work r = *this;
     r.f *= k, r.b *= k, r.w *= k, r.act *= k, r.ep_f *= k, r.ep_b *= k, r.tp_f *= k, r.tp_b *= k;
+    r.cp_f *= k, r.cp_b *= k;
     return r;
   }
 };
@@ -93,10 +96,24 @@ Work price(const std::vector<model::Op>& ops, const calib::OpCost& cost, const c
         const double rows = op.flops / (2.0 * d(op.n) * d(op.k));
         const auto rows_i = static_cast<int64_t>(std::llround(rows));
         const auto dgrad = model::make_grouped_gemm_rows(op.name + ".dgrad", op.groups, rows_i, op.k, op.n, op.dtype);
+        // Weight gradients accumulate into FP32 over the micro-batches (DeepSeek-V3 §3.3.3 and
+        // Megatron's main_grad): the GEMM writes FP32.
         const auto wgrad = model::make_grouped_gemm(op.name + ".wgrad", op.groups, op.k, op.n,
-                                                    std::max<int64_t>(1, rows_i / op.groups), op.dtype);
+                                                    std::max<int64_t>(1, rows_i / op.groups), op.dtype,
+                                                    core::DType::fp32);
         r.b += cost.seconds(dgrad, share);
         r.w += cost.seconds(wgrad, share);
+        if (op.dtype == core::DType::fp8) {
+          // FP8 GEMMs need their inputs quantized in 1x128 tiles with an FP32 scale per tile
+          // (DeepSeek-V3 §3.3.2): forward, the activation (read BF16, write FP8 and scales);
+          // backward, the output gradient likewise, and for the weight gradient the cached FP8
+          // activation read, transposed and re-quantized into 128x1 tiles (§3.5.2).
+          const double q = 1.0 + 4.0 / 128;
+          const double a_cells = rows * d(op.k), g_cells = rows * d(op.n);
+          r.f += cost.seconds(model::make_elementwise(op.name + ".quant", a_cells * (2.0 + q), 3.0 * a_cells), share);
+          r.b += cost.seconds(model::make_elementwise(op.name + ".grad_quant", g_cells * (2.0 + q), 3.0 * g_cells), share);
+          r.w += cost.seconds(model::make_elementwise(op.name + ".requant_t", a_cells * 2.0 * q, 3.0 * a_cells), share);
+        }
         // Selective recomputation re-runs MLA's up-projections from their saved (latent) inputs.
         if (rc == Recompute::selective && mla && is_up_projection(op.name)) recompute += f;
         r.act += rows * d(op.k) * in_bytes;
@@ -423,6 +440,22 @@ StepResult Trainer::step(const scenario::TrainingSpec& t, const Layout& l, int64
     ep_pair = dispatch + combine;
   }
 
+  // CP: every rank needs the keys and values of the whole sequence: all-gathered forward (MLA:
+  // the latent and the RoPE key; MHA/GQA: K and V of the rank's heads), their gradients
+  // reduce-scattered backward.
+  double cp_gather = 0, cp_reduce = 0;
+  if (l.cp > 1) {
+    const auto& a = m.attention;
+    const double per_token = (mla ? a.kv_lora_rank + a.qk_rope_head_dim
+                                  : 2.0 * std::max(1, a.kv_heads / l.tp) * a.head_dim) *
+                             core::dtype_bytes(prec.activations);
+    std::vector<topo::GpuRef> cpg;
+    for (int i = 0; i < l.cp; ++i) cpg.push_back(gpu_of(i * l.tp));
+    const double bytes = d(seq_len) * l.micro_batch * per_token;
+    cp_gather = estimate(net::CollectiveOp::all_gather, cpg, bytes);
+    cp_reduce = estimate(net::CollectiveOp::reduce_scatter, cpg, bytes);
+  }
+
   // Per-layer work, priced once per kind of layer.
   auto layer_work = [&](int layer) {
     model::LayerShape ls = s;
@@ -435,6 +468,8 @@ StepResult Trainer::step(const scenario::TrainingSpec& t, const Layout& l, int64
     Work w = price(ops, op_cost_, share, l.recompute, mla, layer_input);
     w.tp_f = 2 * tp_ar;
     w.tp_b = 2 * tp_ar;
+    w.cp_f = cp_gather;
+    w.cp_b = cp_reduce;
     if (m.is_moe_layer(layer)) w.ep_f = w.ep_b = ep_pair;
     return w;
   };
@@ -454,6 +489,8 @@ StepResult Trainer::step(const scenario::TrainingSpec& t, const Layout& l, int64
     mtp = price(model::mtp_ops(m, ls), op_cost_, share, l.recompute, mla, layer_input).scaled(m.mtp_depth);
     if (m.is_moe()) mtp.ep_f = mtp.ep_b = ep_pair * m.mtp_depth;
     mtp.tp_f = mtp.tp_b = 2 * tp_ar * m.mtp_depth;
+    mtp.cp_f = cp_gather * m.mtp_depth;
+    mtp.cp_b = cp_reduce * m.mtp_depth;
   }
 
   // Parameters of one layer, split into what DP replicates and what EP spreads.
@@ -501,7 +538,8 @@ StepResult Trainer::step(const scenario::TrainingSpec& t, const Layout& l, int64
   const bool dual = l.schedule == Schedule::dualpipe || l.schedule == Schedule::dualpipev;
   auto pair_time = [](const Work& w) { return std::max(w.f + w.b + w.w, w.ep_f + w.ep_b); };
   auto per_mb = [&](const Work& w) {
-    return dual ? pair_time(w) + w.tp_f + w.tp_b : w.f + w.b + w.w + w.ep_f + w.ep_b + w.tp_f + w.tp_b;
+    return dual ? pair_time(w) + w.tp_f + w.tp_b + w.cp_f + w.cp_b
+                : w.f + w.b + w.w + w.ep_f + w.ep_b + w.tp_f + w.tp_b + w.cp_f + w.cp_b;
   };
   DeviceWork busiest;
   double busiest_time = -1;
@@ -564,8 +602,9 @@ StepResult Trainer::step(const scenario::TrainingSpec& t, const Layout& l, int64
   const double compute = M * (w.f + w.b + w.w);
   const double ep_exposed = dual ? M * (pair_time(w) - (w.f + w.b + w.w)) : M * (w.ep_f + w.ep_b);
   const double tp_exposed = M * (w.tp_f + w.tp_b);
-  const double ft = dual ? w.f : w.f + w.ep_f + w.tp_f;
-  const double bt = dual ? w.b + w.w : w.b + w.w + w.ep_b + w.tp_b;
+  const double cp_exposed = M * (w.cp_f + w.cp_b);
+  const double ft = dual ? w.f : w.f + w.ep_f + w.tp_f + w.cp_f;
+  const double bt = dual ? w.b + w.w : w.b + w.w + w.ep_b + w.tp_b + w.cp_b;
   const double bubble = bubble_seconds(l.schedule, l.pp, l.virtual_stages, ft, bt, w.w, per_mb(w));
 
   // Pipeline sends: one activation (forward) and one gradient (backward) per stage boundary
@@ -615,10 +654,11 @@ StepResult Trainer::step(const scenario::TrainingSpec& t, const Layout& l, int64
     optimizer = op_cost_.seconds(model::make_elementwise("optimizer.adamw", bytes, 12.0 * shard));
   }
 
-  r.step_time_s = compute + ep_exposed + tp_exposed + bubble + pp_exposed + dp_exposed + optimizer;
+  r.step_time_s = compute + ep_exposed + tp_exposed + cp_exposed + bubble + pp_exposed + dp_exposed + optimizer;
   r.breakdown = {{"compute", compute},
                  {"exposed_ep_comm", ep_exposed},
                  {"exposed_tp_comm", tp_exposed},
+                 {"exposed_cp_comm", cp_exposed},
                  {"pipeline_bubble", bubble},
                  {"exposed_pp_comm", pp_exposed},
                  {"exposed_dp_comm", dp_exposed},
@@ -652,7 +692,7 @@ StepResult Trainer::step(const scenario::TrainingSpec& t, const Layout& l, int64
           at += f + b;
         }
       }
-      const double pipe_end = compute + ep_exposed + tp_exposed + bubble + pp_exposed;
+      const double pipe_end = compute + ep_exposed + tp_exposed + cp_exposed + bubble + pp_exposed;
       if (pipe_end > at) r.timeline.push_back({lane, "pipeline drain", "bubble", at, pipe_end});
       r.timeline.push_back({lane, "gradient sync", "dp", pipe_end, pipe_end + dp_exposed});
       r.timeline.push_back({lane, "optimizer", "optimizer", pipe_end + dp_exposed, r.step_time_s});
@@ -663,36 +703,37 @@ StepResult Trainer::step(const scenario::TrainingSpec& t, const Layout& l, int64
 
 Layout Trainer::fit_stage(const scenario::TrainingSpec& t, const Layout& base, const scenario::StageSpec& stage,
                           std::vector<std::string>& notes) const {
-  // A long-context stage whose activations do not fit the main stage's layout: recompute fully,
-  // then split the sequence over more GPUs (context parallel, taking them from DP), the two
-  // levers Megatron and DeepSeek use; the first that fits is taken and stated.
-  auto fits = [&](const Layout& l) {
-    std::vector<Problem> p;
-    step(t, l, stage.seq_len, stage.batch_sequences, &p);
-    return p.empty();
-  };
-  if (fits(base)) return base;
-  Layout l = base;
-  if (l.recompute != Recompute::full) {
-    l.recompute = Recompute::full;
-    if (fits(l)) {
-      notes.push_back("does not fit with the main stage's layout: full recomputation");
-      return l;
-    }
-  }
-  for (int cp = base.cp * 2; cp <= base.dp * base.cp; cp *= 2) {
-    if (base.dp * base.cp % cp != 0 || stage.seq_len % (2 * cp) != 0) continue;
-    Layout c = l;
+  // The layout of a stage other than the main one (a long-context extension) is seldom published:
+  // the main stage's layout, or the same GPUs with full recomputation and/or the sequence split
+  // over more GPUs (context parallel, taken from DP), the levers Megatron and DeepSeek use for
+  // long sequences. The fastest that fits is taken and stated.
+  std::vector<Layout> candidates;
+  for (int cp = base.cp; cp <= base.dp * base.cp; cp *= 2) {
+    if ((base.dp * base.cp) % cp != 0 || stage.seq_len % (cp == base.cp ? cp : 2 * cp) != 0) continue;
+    Layout c = base;
     c.cp = cp;
     c.dp = base.dp * base.cp / cp;
-    if (fits(c)) {
-      notes.push_back(fmt::format("does not fit with the main stage's layout: full recomputation and context "
-                                  "parallel {} (dp {})",
-                                  cp, c.dp));
-      return c;
+    if (c.dp * c.micro_batch > stage.batch_sequences) break;
+    candidates.push_back(c);
+    if (c.recompute != Recompute::full) {
+      c.recompute = Recompute::full;
+      candidates.push_back(c);
     }
   }
-  return base;
+  const Layout* best = nullptr;
+  double best_s = 0;
+  for (const auto& c : candidates) {
+    std::vector<Problem> p;
+    const double t_s = step(t, c, stage.seq_len, stage.batch_sequences, &p).step_time_s;
+    if (p.empty() && (!best || t_s < best_s)) best = &c, best_s = t_s;
+  }
+  if (!best) return base;
+  if (best->cp != base.cp || best->recompute != base.recompute) {
+    notes.push_back(fmt::format("layout chosen for this stage (fastest that fits): context parallel {} (dp {}), {} "
+                                "recomputation",
+                                best->cp, best->dp, best->recompute == Recompute::full ? "full" : "as the main stage's"));
+  }
+  return *best;
 }
 
 Trainer::Run Trainer::run_stages(const scenario::TrainingSpec& t, EngineKind engine, bool with_timeline,
