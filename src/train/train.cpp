@@ -288,6 +288,10 @@ Layout Trainer::layout(const scenario::TrainingSpec& t, std::vector<Problem>& pr
   l.micro_batch = p.micro_batch;
   l.recompute = p.recompute;
   l.comm_sms = p.comm_sms;
+  if (l.tp > l.gpus_per_node || l.gpus_per_node % l.tp != 0) {
+    fail("tp", fmt::format("tp {} must divide the {} GPUs of a node (tensor parallelism stays inside a node)", l.tp,
+                           l.gpus_per_node));
+  }
   const int mp = l.tp * l.pp * l.cp;
   if (l.gpus % mp != 0) {
     fail("pp", fmt::format("tp x pp x cp = {} x {} x {} = {} does not divide the {} GPUs", l.tp, l.pp, l.cp, mp, l.gpus));
@@ -298,10 +302,6 @@ Layout Trainer::layout(const scenario::TrainingSpec& t, std::vector<Problem>& pr
   if (p.dp > 0 && p.dp * mp != l.gpus) {
     fail("dp", fmt::format("dp x tp x pp x cp = {} x {} x {} x {} = {} GPUs, but the cluster has {}", p.dp, l.tp, l.pp,
                            l.cp, p.dp * mp, l.gpus));
-  }
-  if (l.tp > l.gpus_per_node || l.gpus_per_node % l.tp != 0) {
-    fail("tp", fmt::format("tp {} must divide the {} GPUs of a node (tensor parallelism stays inside a node)", l.tp,
-                           l.gpus_per_node));
   }
   if (m.attention.heads % l.tp != 0) {
     fail("tp", fmt::format("{} attention heads do not divide over tp {}", m.attention.heads, l.tp));
@@ -475,7 +475,10 @@ StepResult Trainer::step(const scenario::TrainingSpec& t, const Layout& l, int64
   };
   const Work dense = m.dense_ffn_layers() > 0 ? layer_work(0) : Work{};
   const Work moe = m.is_moe() ? layer_work(m.layers - 1) : Work{};
-  const Work embed = price(model::embedding_ops(m, s), op_cost_, share, Recompute::none, mla, 0);
+  // The embedding's backward needs only the token ids: nothing saved (a gather's gradient is a
+  // scatter-add of twice its traffic).
+  Work embed = price(model::embedding_ops(m, s), op_cost_, share, Recompute::none, mla, 0);
+  embed.act = 0;
   // The output head under the same policy: with recomputation the logits are recomputed from
   // the saved head input in the backward pass (a fused linear cross-entropy) instead of stored.
   const Work head = price(model::head_ops(m, s), op_cost_, share, l.recompute, mla, layer_input);
