@@ -8,6 +8,7 @@
 
 #include "model/analytics.h"
 #include "model/layer_ops.h"
+#include "train/detail.h"
 
 namespace fleetsim::train {
 
@@ -19,6 +20,8 @@ std::string_view engine_name(EngineKind e) { return e == EngineKind::analytic ? 
 void throw_problem(const Problem& p) { throw core::InputError(p.where, p.field, p.message); }
 
 namespace {
+
+using detail::Work;
 
 double d(int64_t v) { return static_cast<double>(v); }
 
@@ -42,28 +45,6 @@ core::SourceLocation where_training(const scenario::TrainingSpec& t, const std::
 }
 
 std::string gib(double bytes) { return fmt::format("{:.1f} GiB", bytes / 0x1p30); }
-
-// The work of one piece of the model for one micro-batch on one GPU.
-struct Work {
-  double f = 0;         // forward compute
-  double b = 0;         // backward, input gradients (and recomputation)
-  double w = 0;         // backward, weight gradients
-  double act = 0;       // activation bytes saved for the backward pass
-  double ep_f = 0, ep_b = 0;  // EP all-to-all (dispatch + combine) of the forward and backward
-  double tp_f = 0, tp_b = 0;  // TP collectives
-  double cp_f = 0, cp_b = 0;  // CP: keys and values gathered forward, their gradients reduced backward
-  Work& operator+=(const Work& o) {
-    f += o.f, b += o.b, w += o.w, act += o.act, ep_f += o.ep_f, ep_b += o.ep_b, tp_f += o.tp_f, tp_b += o.tp_b;
-    cp_f += o.cp_f, cp_b += o.cp_b;
-    return *this;
-  }
-  Work scaled(double k) const {
-    Work r = *this;
-    r.f *= k, r.b *= k, r.w *= k, r.act *= k, r.ep_f *= k, r.ep_b *= k, r.tp_f *= k, r.tp_b *= k;
-    r.cp_f *= k, r.cp_b *= k;
-    return r;
-  }
-};
 
 bool is_up_projection(const std::string& name) {
   // MLA's up-projections from the latents (DeepSeek-V3 §3.2.3 recomputes them in the backward
@@ -359,6 +340,12 @@ struct DeviceWork {
 
 StepResult Trainer::step(const scenario::TrainingSpec& t, const Layout& l, int64_t seq_len, double batch_sequences,
                          std::vector<Problem>* problems, bool with_timeline) const {
+  return step_impl(t, l, seq_len, batch_sequences, problems, with_timeline, nullptr);
+}
+
+StepResult Trainer::step_impl(const scenario::TrainingSpec& t, const Layout& l, int64_t seq_len,
+                              double batch_sequences, std::vector<Problem>* problems, bool with_timeline,
+                              detail::StepDetail* detail) const {
   const auto& m = model_;
   const auto& prec = t.precision;
   const hw::GpuSpec& gpu = op_cost_.gpu();
@@ -568,6 +555,7 @@ StepResult Trainer::step(const scenario::TrainingSpec& t, const Layout& l, int64
     if (l.schedule == Schedule::dualpipev) dw.work.act /= 2;  // activations counted in chunk units below
     dw.params.shared = held.shared / l.tp;
     dw.params.expert = held.expert / (l.ep > 1 ? l.ep : l.tp);
+    if (detail) detail->device.push_back(dw.work);
     const double t_dev = per_mb(dw.work);
     device_time[static_cast<size_t>(dev)] = t_dev;
     if (t_dev > busiest_time) busiest_time = t_dev, busiest = dw;
@@ -657,6 +645,12 @@ StepResult Trainer::step(const scenario::TrainingSpec& t, const Layout& l, int64
     optimizer = op_cost_.seconds(model::make_elementwise("optimizer.adamw", bytes, 12.0 * shard));
   }
 
+  if (detail) {
+    for (const auto& c : chunk) detail->chunk.push_back(c.work);
+    detail->p2p_bytes = layer_input;
+    detail->dp_exposed = dp_exposed;
+    detail->optimizer = optimizer;
+  }
   r.step_time_s = compute + ep_exposed + tp_exposed + cp_exposed + bubble + pp_exposed + dp_exposed + optimizer;
   r.breakdown = {{"compute", compute},
                  {"exposed_ep_comm", ep_exposed},

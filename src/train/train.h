@@ -49,6 +49,10 @@
 
 namespace fleetsim::train {
 
+namespace detail {
+struct StepDetail;
+}
+
 enum class EngineKind { analytic, event };
 std::string_view engine_name(EngineKind e);
 
@@ -191,6 +195,9 @@ class Trainer {
 
  private:
   struct Run;
+  StepResult step_impl(const scenario::TrainingSpec& spec, const Layout& layout, int64_t seq_len,
+                       double batch_sequences, std::vector<Problem>* problems, bool with_timeline,
+                       detail::StepDetail* detail) const;
   Run run_stages(const scenario::TrainingSpec& spec, EngineKind engine, bool with_timeline,
                  std::vector<Problem>& problems) const;
   Layout fit_stage(const scenario::TrainingSpec& spec, const Layout& base, const scenario::StageSpec& stage,
