@@ -63,11 +63,19 @@ bool is_up_projection(const std::string& name) {
 // DeepSeek-V3 §3.3.4), attention's Q, K, V, O and log-sum-exp, elementwise inputs; selective
 // recomputation drops the elementwise inputs (recomputed norms and activations) and, for MLA,
 // Q, K, V (recomputed up-projections); full recomputation keeps only the layer's input.
+// Sequence parallelism (sp > 1: the TP degree) splits the [tokens x hidden] activations over the
+// TP group: norms and residual adds run on 1/sp of the tokens, and the inputs saved for the
+// column-parallel GEMMs (k = hidden) are kept split (Korthikanti et al. 2022, §4.2.2).
 Work price(const std::vector<model::Op>& ops, const calib::OpCost& cost, const calib::Share& share, Recompute rc,
-           bool mla, double layer_input_bytes) {
+           bool mla, double layer_input_bytes, int sp = 1, int64_t hidden = 0) {
   Work r;
   double recompute = 0;
-  for (const auto& op : ops) {
+  for (const auto& op0 : ops) {
+    model::Op op = op0;
+    const bool token_split = sp > 1 && op.kind == model::OpKind::elementwise &&
+                             (op.name.find("norm") != std::string::npos || op.name.find("residual") != std::string::npos);
+    if (token_split) op.bytes /= sp, op.flops /= sp;
+    const double sp_saved = sp > 1 && (op.kind == model::OpKind::gemm) && op.k == hidden ? 1.0 / sp : 1.0;
     const double f = cost.seconds(op, share);
     r.f += f;
     const double in_bytes = core::dtype_bytes(op.dtype);
@@ -97,7 +105,7 @@ Work price(const std::vector<model::Op>& ops, const calib::OpCost& cost, const c
         }
         // Selective recomputation re-runs MLA's up-projections from their saved (latent) inputs.
         if (rc == Recompute::selective && mla && is_up_projection(op.name)) recompute += f;
-        r.act += rows * d(op.k) * in_bytes;
+        r.act += rows * d(op.k) * in_bytes * sp_saved;
         break;
       }
       case model::OpKind::attention_prefill: {
@@ -384,7 +392,8 @@ StepResult Trainer::step_impl(const scenario::TrainingSpec& t, const Layout& l, 
   calib::Share share;
   if (l.comm_sms > 0) share.sms = op_cost_.machine().sm_count() - l.comm_sms;
   const bool mla = m.attention.kind == model::AttentionKind::mla;
-  const double layer_input = d(s.tokens) * m.hidden * core::dtype_bytes(prec.activations);
+  const int sp = t.parallelism.sequence_parallel ? l.tp : 1;
+  const double layer_input = d(s.tokens) * m.hidden * core::dtype_bytes(prec.activations) / sp;
 
   // Communication groups (ranks: tp fastest, then cp, dp, pp; GPU = rank / g, rank % g).
   const int g = l.gpus_per_node;
@@ -402,7 +411,7 @@ StepResult Trainer::step_impl(const scenario::TrainingSpec& t, const Layout& l, 
   if (l.tp > 1) {
     std::vector<topo::GpuRef> tpg;
     for (int i = 0; i < l.tp; ++i) tpg.push_back(gpu_of(i));
-    tp_ar = estimate(net::CollectiveOp::all_reduce, tpg, layer_input);
+    tp_ar = estimate(net::CollectiveOp::all_reduce, tpg, layer_input * sp);
   }
   // EP: dispatch and combine forward; backward the same two patterns (gradients before the
   // down projection go out in the dispatch format, DeepSeek-V3 §3.3.4, and come back combined).
@@ -452,7 +461,7 @@ StepResult Trainer::step_impl(const scenario::TrainingSpec& t, const Layout& l, 
     }
     auto ops = model::attention_ops(m, ls);
     for (auto& op : model::ffn_ops(m, layer, ls)) ops.push_back(std::move(op));
-    Work w = price(ops, op_cost_, share, l.recompute, mla, layer_input);
+    Work w = price(ops, op_cost_, share, l.recompute, mla, layer_input, sp, m.hidden);
     w.tp_f = 2 * tp_ar;
     w.tp_b = 2 * tp_ar;
     w.cp_f = cp_gather;
@@ -476,7 +485,8 @@ StepResult Trainer::step_impl(const scenario::TrainingSpec& t, const Layout& l, 
       ls.expert_tokens = s.tokens * m.moe->top_k / l.tp;
       ls.local_experts = std::max(1, m.moe->routed_experts / l.ep);
     }
-    mtp = price(model::mtp_ops(m, ls), op_cost_, share, l.recompute, mla, layer_input).scaled(m.mtp_depth);
+    mtp = price(model::mtp_ops(m, ls), op_cost_, share, l.recompute, mla, layer_input, sp, m.hidden)
+              .scaled(m.mtp_depth);
     if (m.is_moe()) mtp.ep_f = mtp.ep_b = ep_pair * m.mtp_depth;
     mtp.tp_f = mtp.tp_b = 2 * tp_ar * m.mtp_depth;
     mtp.cp_f = cp_gather * m.mtp_depth;

@@ -211,3 +211,16 @@ TEST_CASE("event engine agrees with the analytic engine within 5% on a symmetric
     CHECK(sum == Approx(e.step.step_time_s));
   }
 }
+
+TEST_CASE("the shipped training scenarios are feasible") {
+  const auto root = std::filesystem::path(FLEETSIM_SOURCE_DIR) / "scenarios";
+  for (const char* f : {"deepseek-v3-pretrain.yaml", "deepseek-v3-on-h100.yaml", "deepseek-v3-on-h20.yaml",
+                        "llama-3.1-405b-pretrain.yaml", "mixtral-8x7b-pretrain.yaml"}) {
+    const auto s = scenario::load_scenario(root / f, test::shipped_catalogs());
+    const auto e = train::estimate(s, *s.training, calibration());
+    INFO(f << (e.problems.empty() ? "" : ": " + e.problems.front().message));
+    CHECK(e.feasible);
+    CHECK(e.mfu > 0.2);
+    CHECK(e.memory_per_gpu_bytes <= s.gpu_of_node(s.training->cluster.node).hbm_bytes);
+  }
+}
