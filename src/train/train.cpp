@@ -600,6 +600,7 @@ StepResult Trainer::step_impl(const scenario::TrainingSpec& t, const Layout& l, 
   const Work& w = busiest.work;
   const int M = r.micro_batches;
   r.f_s = w.f, r.b_s = w.b + w.w, r.w_s = w.w, r.ep_f_s = w.ep_f, r.ep_b_s = w.ep_b;
+  r.per_micro_batch_s = per_mb(w);
   const double compute = M * (w.f + w.b + w.w);
   const double ep_exposed = dual ? M * (pair_time(w) - (w.f + w.b + w.w)) : M * (w.ep_f + w.ep_b);
   const double tp_exposed = M * (w.tp_f + w.tp_b);
@@ -642,6 +643,7 @@ StepResult Trainer::step_impl(const scenario::TrainingSpec& t, const Layout& l, 
       // ZeRO-3 gathers the weights before each micro-batch's forward and backward, prefetched
       // behind the previous one's compute.
       dp_exposed += M * std::max(0.0, 2 * gather - (w.f + w.b + w.w));
+      r.per_micro_batch_s += std::max(0.0, 2 * gather - (w.f + w.b + w.w));
     }
   }
 
@@ -815,7 +817,13 @@ Trainer::Run Trainer::run_stages(const scenario::TrainingSpec& t, EngineKind eng
                          (st.batch_sequences - st.ramp->from_sequences) * (k + 0.5) / kSegments;
         const double seg_tokens = over / kSegments;
         const double seg_steps = seg_tokens / (b * d(st.seq_len));
-        seconds += seg_steps * price_step(sr.layout, st, b, nullptr, false).step_time_s;
+        // The analytic step is affine in the micro-batches: no need to price it again.
+        const double seg_step =
+            engine == EngineKind::analytic
+                ? sr.step.step_time_s + (ceil_div(b, sr.layout.dp * sr.layout.micro_batch) - sr.step.micro_batches) *
+                                            sr.step.per_micro_batch_s
+                : price_step(sr.layout, st, b, nullptr, false).step_time_s;
+        seconds += seg_steps * seg_step;
         steps += seg_steps;
       }
       left -= over;

@@ -116,6 +116,9 @@ struct StepResult {
   // Per micro-batch on the busiest device: forward, backward (input), backward (weights),
   // and the EP all-to-all of a forward and of a backward chunk.
   double f_s = 0, b_s = 0, w_s = 0, ep_f_s = 0, ep_b_s = 0;
+  // Analytic engine: d step_time_s / d micro_batches (the step is affine in the micro-batches:
+  // the bubble, sends, gradient sync and optimizer do not grow with them).
+  double per_micro_batch_s = 0;
   std::vector<TimelineEvent> timeline;
   std::vector<std::string> notes;
 };

@@ -224,3 +224,18 @@ TEST_CASE("the shipped training scenarios are feasible") {
     CHECK(e.memory_per_gpu_bytes <= s.gpu_of_node(s.training->cluster.node).hbm_bytes);
   }
 }
+
+TEST_CASE("the analytic step is affine in the micro-batches (the batch ramp relies on it)") {
+  const auto root = std::filesystem::path(FLEETSIM_SOURCE_DIR) / "scenarios";
+  const auto s = scenario::load_scenario(root / "deepseek-v3-pretrain.yaml", test::shipped_catalogs());
+  const train::Trainer t(s, *s.training, calibration());
+  std::vector<train::Problem> p;
+  const auto l = t.layout(*s.training, p);
+  REQUIRE(p.empty());
+  const auto full = t.step(*s.training, l, 4096, 15360);
+  for (double b : {3072.0, 7680.0, 12800.0}) {
+    const auto part = t.step(*s.training, l, 4096, b);
+    CHECK(part.step_time_s ==
+          Approx(full.step_time_s + (part.micro_batches - full.micro_batches) * full.per_micro_batch_s).epsilon(1e-9));
+  }
+}
