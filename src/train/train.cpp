@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <mutex>
+#include <tuple>
 #include <numeric>
 
 #include "model/analytics.h"
@@ -231,6 +234,13 @@ struct Trainer::Run {
   RunResult result;
 };
 
+struct Trainer::Cache {
+  std::mutex mu;
+  std::map<std::tuple<int, size_t, int, int, int, int, double>, double> comm;
+  // (piece, tokens, sequences, kv_len, tp, ep, sp, recompute, comm_sms, gemm, act)
+  std::map<std::tuple<int, int64_t, int64_t, int64_t, int, int, int, int, int, int, int>, Work> work;
+};
+
 namespace {
 topo::TopologySpec cluster_topology(const scenario::Scenario& s, const scenario::TrainingSpec& t) {
   topo::TopologySpec ts;
@@ -257,7 +267,8 @@ Trainer::Trainer(const scenario::Scenario& s, const scenario::TrainingSpec& spec
       op_cost_(s.gpu_of_node(spec.cluster.node), table),
       comm_costs_(table.comm),
       topology_(std::make_unique<topo::Topology>(cluster_topology(s, spec))),
-      analytic_(std::make_unique<net::AnalyticModel>(*topology_, comm_costs_)) {}
+      analytic_(std::make_unique<net::AnalyticModel>(*topology_, comm_costs_)),
+      cache_(std::make_unique<Cache>()) {}
 
 Trainer::~Trainer() = default;
 
@@ -400,8 +411,18 @@ StepResult Trainer::step_impl(const scenario::TrainingSpec& t, const Layout& l, 
   auto gpu_of = [g](int rank) { return topo::GpuRef{rank / g, rank % g}; };
   auto estimate = [&](net::CollectiveOp op, std::vector<topo::GpuRef> members, double bytes) {
     if (members.size() < 2 || bytes <= 0) return 0.0;
+    // Groups here are strided runs of ranks: the first two members and the size identify one.
+    const auto key = std::tuple{static_cast<int>(op), members.size(), members[0].node, members[0].local,
+                                members[1].node, members[1].local, bytes};
+    {
+      std::lock_guard lock(cache_->mu);
+      if (auto it = cache_->comm.find(key); it != cache_->comm.end()) return it->second;
+    }
     net::CollectiveSpec c(op, net::Group(std::move(members)), bytes);
-    return analytic_->estimate(c).time_s;
+    const double v = analytic_->estimate(c).time_s;
+    std::lock_guard lock(cache_->mu);
+    cache_->comm.emplace(key, v);
+    return v;
   };
 
   // TP: two all-reduces of the layer's activations forward (after attention and after the FFN),
@@ -430,10 +451,21 @@ StepResult Trainer::step_impl(const scenario::TrainingSpec& t, const Layout& l, 
     c.moe.dispatch_format = prec.dispatch == core::DType::fp8 ? net::TokenFormat::fp8_scaled : net::TokenFormat::bf16;
     c.moe.combine_format = prec.combine == core::DType::fp8 ? net::TokenFormat::fp8_scaled : net::TokenFormat::bf16;
     c.moe.routing = net::MoeRouting::expected;
-    const double dispatch = analytic_->estimate(c).time_s;
-    c.op = net::CollectiveOp::moe_combine;
-    const double combine = analytic_->estimate(c).time_s;
-    ep_pair = dispatch + combine;
+    const auto key = std::tuple{-1, static_cast<size_t>(l.ep), static_cast<int>(c.moe.dispatch_format),
+                                static_cast<int>(c.moe.combine_format), 0, 0, static_cast<double>(c.moe.tokens_per_gpu)};
+    bool found = false;
+    {
+      std::lock_guard lock(cache_->mu);
+      if (auto it = cache_->comm.find(key); it != cache_->comm.end()) ep_pair = it->second, found = true;
+    }
+    if (!found) {
+      const double dispatch = analytic_->estimate(c).time_s;
+      c.op = net::CollectiveOp::moe_combine;
+      const double combine = analytic_->estimate(c).time_s;
+      ep_pair = dispatch + combine;
+      std::lock_guard lock(cache_->mu);
+      cache_->comm.emplace(key, ep_pair);
+    }
   }
 
   // CP: every rank needs the keys and values of the whole sequence: all-gathered forward (MLA:
@@ -453,15 +485,29 @@ StepResult Trainer::step_impl(const scenario::TrainingSpec& t, const Layout& l, 
   }
 
   // Per-layer work, priced once per kind of layer.
-  auto layer_work = [&](int layer) {
-    model::LayerShape ls = s;
-    if (m.is_moe_layer(layer)) {
-      ls.expert_tokens = s.tokens * m.moe->top_k / l.tp;
-      ls.local_experts = std::max(1, m.moe->routed_experts / l.ep);
+  auto memo = [&](int piece, int recompute, auto&& compute) {
+    const auto key = std::tuple{piece, s.tokens, s.sequences, s.kv_len, l.tp, l.ep, sp, recompute, l.comm_sms,
+                                static_cast<int>(prec.gemm), static_cast<int>(prec.activations)};
+    {
+      std::lock_guard lock(cache_->mu);
+      if (auto it = cache_->work.find(key); it != cache_->work.end()) return it->second;
     }
-    auto ops = model::attention_ops(m, ls);
-    for (auto& op : model::ffn_ops(m, layer, ls)) ops.push_back(std::move(op));
-    Work w = price(ops, op_cost_, share, l.recompute, mla, layer_input, sp, m.hidden);
+    const Work w = compute();
+    std::lock_guard lock(cache_->mu);
+    cache_->work.emplace(key, w);
+    return w;
+  };
+  auto layer_work = [&](int layer) {
+    Work w = memo(m.is_moe_layer(layer) ? 1 : 0, static_cast<int>(l.recompute), [&] {
+      model::LayerShape ls = s;
+      if (m.is_moe_layer(layer)) {
+        ls.expert_tokens = s.tokens * m.moe->top_k / l.tp;
+        ls.local_experts = std::max(1, m.moe->routed_experts / l.ep);
+      }
+      auto ops = model::attention_ops(m, ls);
+      for (auto& op : model::ffn_ops(m, layer, ls)) ops.push_back(std::move(op));
+      return price(ops, op_cost_, share, l.recompute, mla, layer_input, sp, m.hidden);
+    });
     w.tp_f = 2 * tp_ar;
     w.tp_b = 2 * tp_ar;
     w.cp_f = cp_gather;
@@ -473,11 +519,13 @@ StepResult Trainer::step_impl(const scenario::TrainingSpec& t, const Layout& l, 
   const Work moe = m.is_moe() ? layer_work(m.layers - 1) : Work{};
   // The embedding's backward needs only the token ids: nothing saved (a gather's gradient is a
   // scatter-add of twice its traffic).
-  Work embed = price(model::embedding_ops(m, s), op_cost_, share, Recompute::none, mla, 0);
+  Work embed = memo(2, 0, [&] { return price(model::embedding_ops(m, s), op_cost_, share, Recompute::none, mla, 0); });
   embed.act = 0;
   // The output head under the same policy: with recomputation the logits are recomputed from
   // the saved head input in the backward pass (a fused linear cross-entropy) instead of stored.
-  const Work head = price(model::head_ops(m, s), op_cost_, share, l.recompute, mla, layer_input);
+  const Work head = memo(3, static_cast<int>(l.recompute), [&] {
+    return price(model::head_ops(m, s), op_cost_, share, l.recompute, mla, layer_input);
+  });
   Work mtp;
   if (m.mtp_depth > 0) {
     model::LayerShape ls = s;
@@ -485,8 +533,9 @@ StepResult Trainer::step_impl(const scenario::TrainingSpec& t, const Layout& l, 
       ls.expert_tokens = s.tokens * m.moe->top_k / l.tp;
       ls.local_experts = std::max(1, m.moe->routed_experts / l.ep);
     }
-    mtp = price(model::mtp_ops(m, ls), op_cost_, share, l.recompute, mla, layer_input, sp, m.hidden)
-              .scaled(m.mtp_depth);
+    mtp = memo(4, static_cast<int>(l.recompute), [&] {
+            return price(model::mtp_ops(m, ls), op_cost_, share, l.recompute, mla, layer_input, sp, m.hidden);
+          }).scaled(m.mtp_depth);
     if (m.is_moe()) mtp.ep_f = mtp.ep_b = ep_pair * m.mtp_depth;
     mtp.tp_f = mtp.tp_b = 2 * tp_ar * m.mtp_depth;
     mtp.cp_f = cp_gather * m.mtp_depth;

@@ -213,6 +213,10 @@ class Trainer {
   net::CommCosts comm_costs_;
   std::unique_ptr<topo::Topology> topology_;
   std::unique_ptr<net::AnalyticModel> analytic_;
+  // Memo of collective times and per-layer work by shape: a search over layouts prices the same
+  // shapes many times. Guarded by a mutex: a Trainer may be shared between threads.
+  struct Cache;
+  std::unique_ptr<Cache> cache_;
 };
 
 // One-off estimate (builds a Trainer: milliseconds). Never throws for an infeasible layout.
