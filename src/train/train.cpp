@@ -802,6 +802,15 @@ Trainer::Run Trainer::run_stages(const scenario::TrainingSpec& t, EngineKind eng
   r.gpu = op_cost_.gpu().id;
   r.node = node_.id;
   r.engine = engine;
+  const auto& a = t.cluster;
+  const auto& b = spec_.cluster;
+  if (a.node != b.node || a.nodes != b.nodes || a.fabric.kind != b.fabric.kind || a.fabric.switch_id != b.fabric.switch_id ||
+      a.fabric.oversubscription != b.fabric.oversubscription || a.fabric.planes != b.fabric.planes) {
+    problems.push_back({where_training(t, "cluster"), "training.cluster",
+                        fmt::format("this Trainer was built for {} x {}; build one for {} x {}", b.nodes, b.node,
+                                    a.nodes, a.node)});
+    return run;
+  }
   const Layout base = layout(t, problems);
   r.layout = base;
   r.gpus = base.gpus;

@@ -239,3 +239,16 @@ TEST_CASE("the analytic step is affine in the micro-batches (the batch ramp reli
           Approx(full.step_time_s + (part.micro_batches - full.micro_batches) * full.per_micro_batch_s).epsilon(1e-9));
   }
 }
+
+TEST_CASE("a Trainer estimates layouts of its own cluster only") {
+  const auto s = load(small("{tp: 1, pp: 2}", 2));
+  const train::Trainer t(s, *s.training, calibration());
+  auto other = *s.training;
+  other.parallelism.pp = 4;
+  CHECK(t.estimate(other).feasible);
+  other.cluster.nodes = 4;
+  const auto e = t.estimate(other);
+  CHECK_FALSE(e.feasible);
+  REQUIRE_FALSE(e.problems.empty());
+  CHECK(e.problems.front().field == "training.cluster");
+}
