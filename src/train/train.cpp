@@ -802,13 +802,14 @@ Trainer::Run Trainer::run_stages(const scenario::TrainingSpec& t, EngineKind eng
   r.gpu = op_cost_.gpu().id;
   r.node = node_.id;
   r.engine = engine;
-  const auto& a = t.cluster;
-  const auto& b = spec_.cluster;
-  if (a.node != b.node || a.nodes != b.nodes || a.fabric.kind != b.fabric.kind || a.fabric.switch_id != b.fabric.switch_id ||
-      a.fabric.oversubscription != b.fabric.oversubscription || a.fabric.planes != b.fabric.planes) {
+  const auto& asked = t.cluster;
+  const auto& built = spec_.cluster;
+  if (asked.node != built.node || asked.nodes != built.nodes || asked.fabric.kind != built.fabric.kind ||
+      asked.fabric.switch_id != built.fabric.switch_id ||
+      asked.fabric.oversubscription != built.fabric.oversubscription || asked.fabric.planes != built.fabric.planes) {
     problems.push_back({where_training(t, "cluster"), "training.cluster",
-                        fmt::format("this Trainer was built for {} x {}; build one for {} x {}", b.nodes, b.node,
-                                    a.nodes, a.node)});
+                        fmt::format("this Trainer was built for {} x {}; build one for {} x {}", built.nodes,
+                                    built.node, asked.nodes, asked.node)});
     return run;
   }
   const Layout base = layout(t, problems);
