@@ -1,7 +1,10 @@
 #include "plan/run.h"
 
+#include <fmt/format.h>
+
 #include "core/version.h"
 #include "cost/analysis.h"
+#include "train/train.h"
 
 namespace fleetsim::plan {
 
@@ -42,11 +45,35 @@ core::Json calibration_json(const scenario::Scenario& s, const calib::Calibratio
 core::Json run_scenario(const scenario::Scenario& s, const calib::CalibrationSet& calibration,
                         const RunOptions& options) {
   core::Json doc = document_header(s);
-  const int parts = (s.fleet ? 1 : 0);
+  const int parts = (s.training ? 1 : 0) + (s.fleet ? 1 : 0);
   int done = 0;
   if (options.progress) options.progress->begin("scenario parts", parts);
+  std::vector<cost::WorkloadUsage> simulated;
+  if (s.training) {
+    const train::Trainer trainer(s, *s.training, calibration);
+    const train::RunResult r = trainer.run(train::EngineKind::analytic, !options.summary_only);
+    doc["training"] = train::training_json(r, !options.summary_only);
+    // The simulated run priced with the fleet, when the fleet owns its GPUs.
+    bool owned = false;
+    if (s.fleet) {
+      for (const auto& t : s.fleet->tranches) owned = owned || s.node(t.node).gpu == r.gpu;
+    }
+    if (owned) {
+      cost::WorkloadUsage u;
+      u.name = fmt::format("{} training run (simulated)", r.model);
+      u.kind = scenario::WorkloadKind::training;
+      u.gpu = r.gpu;
+      u.gpu_hours = r.gpu_hours_total;
+      u.tokens = r.tokens_total;
+      u.rental_usd_per_hour = r.rental_usd_per_gpu_hour;
+      u.source = fmt::format("fleetsim train, analytic engine, scenario {}", s.file);
+      u.origin = cost::UsageOrigin::simulated;
+      simulated.push_back(std::move(u));
+    }
+    if (options.progress) options.progress->update(++done);
+  }
   if (s.fleet) {
-    doc["tco"] = cost::tco_json(cost::analyse_fleet(s, {}, !options.summary_only));
+    doc["tco"] = cost::tco_json(cost::analyse_fleet(s, simulated, !options.summary_only));
     if (options.progress) options.progress->update(++done);
   }
   if (options.progress) options.progress->end();
