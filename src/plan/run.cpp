@@ -2,6 +2,7 @@
 
 #include "core/version.h"
 #include "cost/analysis.h"
+#include "serve/result.h"
 
 namespace fleetsim::plan {
 
@@ -42,11 +43,26 @@ core::Json calibration_json(const scenario::Scenario& s, const calib::Calibratio
 core::Json run_scenario(const scenario::Scenario& s, const calib::CalibrationSet& calibration,
                         const RunOptions& options) {
   core::Json doc = document_header(s);
-  const int parts = (s.fleet ? 1 : 0);
+  const int parts = (s.serving ? 1 : 0) + (s.fleet ? 1 : 0);
   int done = 0;
   if (options.progress) options.progress->begin("scenario parts", parts);
+  std::vector<cost::WorkloadUsage> simulated;
+  if (s.serving) {
+    // The event simulation gives the latencies; summary-only runs (sweeps) keep the closed form.
+    serve::ServeOptions so;
+    so.simulate = !options.summary_only;
+    const auto served = serve::serve(s, calibration, so);
+    doc["serving"] = serve::serving_json(served);
+    // The simulated day enters the TCO where the fleet owns the GPUs it ran on.
+    bool owned = false;
+    if (s.fleet) {
+      for (const auto& t : s.fleet->tranches) owned = owned || s.gpu_of_node(t.node).id == served.estimate.gpu;
+    }
+    if (owned) simulated.push_back(serve::workload_usage(s, served));
+    if (options.progress) options.progress->update(++done);
+  }
   if (s.fleet) {
-    doc["tco"] = cost::tco_json(cost::analyse_fleet(s, {}, !options.summary_only));
+    doc["tco"] = cost::tco_json(cost::analyse_fleet(s, simulated, !options.summary_only));
     if (options.progress) options.progress->update(++done);
   }
   if (options.progress) options.progress->end();
