@@ -53,7 +53,8 @@ UnitModel::UnitModel(const scenario::Scenario& s, const scenario::ServingSpec& s
   const auto& gpu = s.gpu_of_node(sv.node);
   gpu_id_ = gpu.id;
   gpus_ = unit.nodes * node.gpus;
-  draft_tokens_ = model_.mtp_depth > 0 ? sv.mtp.draft_tokens : 0;
+  // Each draft token needs an MTP module of the model (V3/R1: one).
+  draft_tokens_ = std::min(sv.mtp.draft_tokens, model_.mtp_depth);
   acceptance_ = sv.mtp.acceptance;
   sm_count_ = gpu.sm_count;
   const auto& m = model_;
@@ -107,7 +108,7 @@ UnitModel::UnitModel(const scenario::Scenario& s, const scenario::ServingSpec& s
   auto& mem = memory_;
   mem.hbm_bytes = gpu.hbm_bytes;
   double w = model::attention_params(m) / tp * m.layers * wb;
-  w += model::layer_norm_params(m) * m.layers * bf16;
+  w += (model::layer_norm_params(m) * m.layers + m.hidden) * bf16;  // + the final norm
   if (m.is_moe()) {
     const auto& e = *m.moe;
     w += model::dense_ffn_params(m, m.ffn_intermediate) * m.dense_ffn_layers() * wb;
