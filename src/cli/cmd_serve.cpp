@@ -80,7 +80,7 @@ void add_serve_command(CLI::App& app, Context& ctx) {
     std::vector<std::string> sets;
     bool json = false;
     bool no_sim = false;
-    int64_t requests = 500'000;
+    int64_t requests = 2'000'000;
     std::string trace;
     std::string out;
   };

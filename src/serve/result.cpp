@@ -100,6 +100,7 @@ core::Json serving_json(const ServeResult& r) {
     const auto& s = *r.sim;
     j["simulation"] = {{"simulated_requests", s.simulated_requests},
                        {"requests_per_simulated_request", s.requests_per_simulated},
+                       {"fleet_share", s.fleet_share},
                        {"events", s.events},
                        {"prefill_passes", s.prefill_passes},
                        {"decode_steps", s.decode_steps},

@@ -68,6 +68,7 @@ struct Request {
   Time first_token = 0;
   double input = 0;         // tokens
   double remaining = 0;     // prefill tokens still to compute (real, k of them)
+  double prompt_tokens = 0;  // prefill tokens to compute in all
   double steps_needed = 0;  // decode steps after the first token
   double steps_done = 0;
   int64_t join_step = 0;    // the unit's step count when it joined
@@ -120,17 +121,28 @@ double sample_length(core::Rng& rng, const scenario::LengthSpec& spec, double me
   return std::max(1.0, std::round(v));
 }
 
-Percentiles percentiles(std::vector<float>& v) {
+struct Sample {
+  float value;
+  float weight;
+};
+
+// Weighted percentiles: the smallest value whose cumulative weight reaches q of the total.
+Percentiles percentiles(std::vector<Sample>& v) {
   Percentiles p;
   if (v.empty()) return p;
-  auto at = [&](double q) {
-    const size_t i = std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())));
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
-    return static_cast<double>(v[i]);
-  };
-  p.p50 = at(0.50);
-  p.p90 = at(0.90);
-  p.p99 = at(0.99);
+  std::sort(v.begin(), v.end(), [](const Sample& a, const Sample& b) { return a.value < b.value; });
+  double total = 0;
+  for (const auto& x : v) total += x.weight;
+  double* out[3] = {&p.p50, &p.p90, &p.p99};
+  const double qs[3] = {0.50, 0.90, 0.99};
+  double acc = 0;
+  size_t k = 0;
+  for (const auto& x : v) {
+    acc += x.weight;
+    while (k < 3 && acc >= qs[k] * total) *out[k++] = x.value;
+    if (k == 3) break;
+  }
+  while (k < 3) *out[k++] = v.back().value;
   return p;
 }
 
@@ -145,10 +157,27 @@ class DaySim {
         pass_(model.prefill_unit(), plan.prefill->tokens_per_pass_per_gpu, model.traffic()),
         step_(model.decode_unit(), static_cast<int64_t>(plan.decode->requests_per_group), model.traffic().mean_kv_len) {
     const auto& sv = model.spec();
-    k_ = std::max(1.0, std::ceil(tr_.requests_per_day * o.duration_s / 86400.0 /
-                                 static_cast<double>(std::max<int64_t>(1, o.max_simulated_requests))));
-    int pmax = 0, dmax = 0;
+    const auto& du0 = model.decode_unit();
+    const double slots = plan.decode->requests_per_group * du0.attention_groups();
+    const double requests = tr_.requests_per_day * o.duration_s / 86400.0;
+    const double max_sim = static_cast<double>(std::max<int64_t>(1, o.max_simulated_requests));
+    // A request-batch takes at most 1/8 of a decode unit's slots, so that units fill and drain
+    // in steps no coarser than that.
+    const double k_cap = std::max(1.0, std::floor(slots / 8));
+    k_ = std::min(k_cap, std::max(1.0, std::ceil(requests / max_sim)));
+    // Still too many: simulate a slice of the fleet, a share `slice_` of every hour's units
+    // (rounded, at least one) with the same share of the traffic.
+    slice_ = std::min(1.0, max_sim * k_ / requests);
     for (const auto& h : plan.hourly) {
+      HourPlan p = h;
+      if (slice_ < 1) {
+        p.prefill_units = std::max(1, static_cast<int>(std::lround(h.prefill_units * slice_)));
+        p.decode_units = std::max(1, static_cast<int>(std::lround(h.decode_units * slice_)));
+      }
+      hourly_.push_back(p);
+    }
+    int pmax = 0, dmax = 0;
+    for (const auto& h : hourly_) {
       pmax = std::max(pmax, h.prefill_units);
       dmax = std::max(dmax, h.decode_units);
     }
@@ -164,7 +193,7 @@ class DaySim {
     kv_cap_ = du.kv_tokens_per_group() * groups_;
     tps_ = du.tokens_per_step();
     burst_mean_ = sv.traffic.arrivals == scenario::Arrivals::bursty ? (sv.traffic.burstiness + 1.0) / 2.0 : 1.0;
-    requests_.reserve(static_cast<size_t>(std::min<double>(2.2e7, tr_.requests_per_day / k_ * o.duration_s / 86400.0 * 1.1 + 16)));
+    requests_.reserve(static_cast<size_t>(std::min<double>(2.2e7, requests * slice_ / k_ * 1.1 + 16)));
   }
 
   SimResult run() {
@@ -176,14 +205,15 @@ class DaySim {
     SimResult r;
     r.simulated_requests = static_cast<int64_t>(requests_.size());
     r.requests_per_simulated = k_;
+    r.fleet_share = slice_;
     r.events = engine_.executed();
     r.prefill_passes = passes_;
     r.decode_steps = steps_;
     r.preemptions = preemptions_;
     r.ttft_s = percentiles(ttft_);
     r.tpot_s = percentiles(tpot_);
-    r.input_tokens = in_tokens_;
-    r.output_tokens = out_tokens_;
+    r.input_tokens = in_tokens_ / slice_;
+    r.output_tokens = out_tokens_ / slice_;
     r.end_s = sim::to_seconds(last_finish_);
     double busy = 0;
     for (const auto& p : prefill_) busy += p.busy_s;
@@ -201,11 +231,11 @@ class DaySim {
  private:
   double hour_rate() const {
     const int h = std::min(23, static_cast<int>(sim::to_seconds(engine_.now()) / 3600.0) % 24);
-    return tr_.requests_per_day / 86400.0 * tr_.curve[static_cast<size_t>(h)] / k_ / burst_mean_;
+    return tr_.requests_per_day * slice_ / 86400.0 * tr_.curve[static_cast<size_t>(h)] / k_ / burst_mean_;
   }
 
   void set_hour(int h) {
-    const auto& p = plan_.hourly[static_cast<size_t>(h % 24)];
+    const auto& p = hourly_[static_cast<size_t>(h % 24)];
     const double now = sim::to_seconds(engine_.now());
     if (h > 0) prefill_active_s_ += prefill_on_ * (now - hour_start_);
     hour_start_ = now;
@@ -265,6 +295,7 @@ class DaySim {
     r.input = sample_length(rng_, sv.traffic.input, tr_.mean_input);
     r.output = sample_length(rng_, sv.traffic.output, tr_.mean_output);
     r.remaining = std::max(1.0, std::round(r.input * (1.0 - tr_.cache_hit_rate))) * k_;
+    r.prompt_tokens = r.remaining;
     r.steps_needed = std::ceil((r.output - 1) / tps_);
     const auto id = static_cast<uint32_t>(requests_.size());
     requests_.push_back(r);
@@ -290,12 +321,14 @@ class DaySim {
     // Take up to the budget from the head; the last prompt may be split.
     double tokens = 0;
     std::vector<uint32_t> done;
+    std::vector<std::pair<uint32_t, float>> parts;  // (request, share of its prompt in this pass)
     while (!p.queue.empty() && tokens < pass_budget_) {
       Request& r = requests_[p.queue.front()];
       const double take = std::min(r.remaining, pass_budget_ - tokens);
       tokens += take;
       r.remaining -= take;
       p.queued_tokens -= take;
+      parts.emplace_back(p.queue.front(), static_cast<float>(take / r.prompt_tokens));
       if (r.remaining <= 0) {
         done.push_back(p.queue.front());
         p.queue.pop_front();
@@ -308,11 +341,15 @@ class DaySim {
     const Time start = engine_.now();
     const Time end = start + sim::ceil_ns(t);
     record(true, u, start, end, tokens);
-    engine_.at(end, [this, u, done = std::move(done)] {
+    engine_.at(end, [this, u, done = std::move(done), parts = std::move(parts)] {
+      // A request-batch's members finish their prompts pass by pass, in proportion to the tokens
+      // of the batch each pass computed: each share is a TTFT sample of that weight.
+      for (const auto& [id, share] : parts) {
+        ttft_.push_back({static_cast<float>(sim::to_seconds(engine_.now() - requests_[id].arrival)), share});
+      }
       for (uint32_t id : done) {
         Request& r = requests_[id];
         r.first_token = engine_.now();
-        ttft_.push_back(static_cast<float>(sim::to_seconds(r.first_token - r.arrival)));
         in_tokens_ += r.input * k_;
         waiting_.push_back(id);
       }
@@ -433,7 +470,7 @@ class DaySim {
   void finish(uint32_t id) {
     Request& r = requests_[id];
     const Time now = engine_.now();
-    if (r.output > 1) tpot_.push_back(static_cast<float>(sim::to_seconds(now - r.first_token) / (r.output - 1)));
+    if (r.output > 1) tpot_.push_back({static_cast<float>(sim::to_seconds(now - r.first_token) / (r.output - 1)), 1.0f});
     out_tokens_ += r.output * k_;
     last_finish_ = std::max(last_finish_, now);
   }
@@ -456,6 +493,8 @@ class DaySim {
   std::vector<DecodeUnit> decode_;
   std::deque<uint32_t> waiting_;
   double k_ = 1;
+  double slice_ = 1;
+  std::vector<HourPlan> hourly_;
   double pass_budget_ = 0;
   int prefill_gpus_ = 1;
   int groups_ = 1;
@@ -465,7 +504,7 @@ class DaySim {
   double tps_ = 1;
   double burst_mean_ = 1;
   int64_t passes_ = 0, steps_ = 0, preemptions_ = 0;
-  std::vector<float> ttft_, tpot_;
+  std::vector<Sample> ttft_, tpot_;
   double in_tokens_ = 0, out_tokens_ = 0;
   Time last_finish_ = 0;
   double prefill_active_s_ = 0, hour_start_ = 0;

@@ -16,8 +16,11 @@
 //  - autoscaling: at each hour the plan's unit counts are applied.
 //
 // Aggregation: above `max_simulated_requests` a simulated request stands for k identical real
-// requests (k = ceil(requests/day / max)), occupying k slots and k times its KV. Percentiles
-// are over simulated requests (each weighs k). Deterministic for a seed.
+// requests (k = ceil(requests/day / max), at most 1/8 of a decode unit's slots), occupying k
+// slots and k times its KV; its members' first tokens come pass by pass as the batch's prompt
+// tokens are computed (TTFT samples weighted by their share). Where that still leaves too many,
+// a slice of the fleet is simulated: a share of every hour's units (rounded, at least one) and
+// the same share of the traffic. Deterministic for a seed.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +31,7 @@
 namespace fleetsim::serve {
 
 struct SimOptions {
-  int64_t max_simulated_requests = 500'000;
+  int64_t max_simulated_requests = 2'000'000;
   double duration_s = 86'400;  // arrivals stop after this; in-flight requests finish
   bool record_trace = false;
   int64_t trace_limit = 200'000;  // spans kept for the trace
@@ -48,12 +51,13 @@ struct TraceSpan {
 struct SimResult {
   int64_t simulated_requests = 0;
   double requests_per_simulated = 1;  // k
+  double fleet_share = 1;             // share of the fleet and traffic simulated (a slice when < 1)
   uint64_t events = 0;
   int64_t prefill_passes = 0;
   int64_t decode_steps = 0;
   int64_t preemptions = 0;
   Percentiles ttft_s, tpot_s;
-  double input_tokens = 0;   // real tokens of the completed requests
+  double input_tokens = 0;   // real tokens of the completed requests (fleet-wide: divided by fleet_share)
   double output_tokens = 0;
   double end_s = 0;          // when the last request finished
   double prefill_busy = 0;   // share of active prefill unit-time spent in passes

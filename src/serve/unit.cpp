@@ -118,7 +118,8 @@ UnitModel::UnitModel(const scenario::Scenario& s, const scenario::ServingSpec& s
     w += model::dense_ffn_params(m, m.ffn_intermediate) / tp * m.layers * wb;
   }
   // Embedding and output head stay in BF16 (DeepSeek-V3 §3.3 keeps them out of FP8).
-  w += static_cast<double>(m.vocab) * m.hidden * bf16 * (m.tied_embeddings ? 1 : 2);
+  // Vocabulary-parallel under TP (Megatron), whole on every GPU without it.
+  w += static_cast<double>(m.vocab) * m.hidden * bf16 * (m.tied_embeddings ? 1 : 2) / tp;
   if (m.mtp_depth > 0) {
     // One more layer (attention, and this GPU's share of an MoE FFN) and the 2d -> d projection.
     double mtp = 2.0 * m.hidden * m.hidden + model::attention_params(m) / tp;
@@ -154,7 +155,10 @@ UnitModel::UnitModel(const scenario::Scenario& s, const scenario::ServingSpec& s
 
   op_cost_ = std::make_unique<calib::OpCost>(gpu, calibration.for_gpu(gpu));
   comm_sms_ = role == Role::decode ? 0 : static_cast<int>(std::lround(kPrefillCommSmShare * sm_count_));
-  if (m.is_moe() && unit.ep > 1) {
+  if ((m.is_moe() && unit.ep > 1) || unit.attention_tp > 1) {
+    if (unit.attention_tp > node.gpus) {
+      fail(unit, field_, "attention_tp", fmt::format("attention_tp {} spans nodes of {} GPUs: TP stays inside a node", unit.attention_tp, node.gpus));
+    }
     topo::TopologySpec ts;
     ts.node = node;
     ts.gpu = gpu;
@@ -178,8 +182,20 @@ double UnitModel::tokens_per_step() const {
   return t;
 }
 
-double UnitModel::all_to_all_s(int64_t tokens_per_gpu) const {
+double UnitModel::all_reduce_s(int64_t tokens) const {
   if (!topology_) return 0;
+  if (auto it = ar_cache_.find(tokens); it != ar_cache_.end()) return it->second;
+  std::vector<topo::GpuRef> g;
+  for (int i = 0; i < unit_.attention_tp; ++i) g.push_back({0, i});
+  const net::AnalyticModel analytic(*topology_, *comm_);
+  const double bytes = static_cast<double>(tokens) * model_.hidden * core::dtype_bytes(precision_.attention);
+  const double t = analytic.estimate(net::CollectiveSpec(net::CollectiveOp::all_reduce, net::Group(g), bytes)).time_s;
+  ar_cache_[tokens] = t;
+  return t;
+}
+
+double UnitModel::all_to_all_s(int64_t tokens_per_gpu) const {
+  if (!topology_ || !model_.is_moe() || unit_.ep <= 1) return 0;
   if (auto it = a2a_cache_.find(tokens_per_gpu); it != a2a_cache_.end()) return it->second;
   const auto& e = *model_.moe;
   const int per_node = topology_->gpus_per_node();
@@ -226,16 +242,20 @@ StepTime UnitModel::forward(int64_t tokens, int64_t sequences, int64_t kv_len, b
   a.gemm = precision_.gemm;
   a.act = precision_.attention;
   a.kv = precision_.kv_cache;
+  // The FFN: MoE layers run their group's tokens split over its TP GPUs (sequence parallel, then
+  // EP); a dense model's FFN is tensor parallel like its attention.
   model::LayerShape f = a;
-  f.tp = 1;
-  f.tokens = ceil_i(static_cast<double>(tokens) / tp);
   f.sequences = 1;
+  if (m.is_moe()) {
+    f.tp = 1;
+    f.tokens = ceil_i(static_cast<double>(tokens) / tp);
+  }
   if (m.is_moe()) {
     f.expert_tokens = f.tokens * m.moe->top_k;
     f.local_experts = local_experts_;
   }
   calib::Share share;
-  if (unit_.micro_batches >= 2 && comm_sms_ > 0 && topology_) share.sms = sm_count_ - comm_sms_;
+  if (unit_.micro_batches >= 2 && comm_sms_ > 0 && m.is_moe() && unit_.ep > 1) share.sms = sm_count_ - comm_sms_;
 
   struct Part {
     double total = 0, attention = 0, gemm = 0;
@@ -250,8 +270,8 @@ StepTime UnitModel::forward(int64_t tokens, int64_t sequences, int64_t kv_len, b
     }
     return p;
   };
-  const Part attn = price(model::attention_ops(m, a));
-  const Part dense = price(model::ffn_ops(m, 0, f));
+  Part attn = price(model::attention_ops(m, a));
+  Part dense = price(model::ffn_ops(m, 0, f));
   const Part moe = m.is_moe() ? price(model::ffn_ops(m, m.layers - 1, f)) : Part{};
   auto edge_ops = model::embedding_ops(m, a);
   for (auto& op : model::head_ops(m, f)) edge_ops.push_back(std::move(op));
@@ -274,6 +294,11 @@ StepTime UnitModel::forward(int64_t tokens, int64_t sequences, int64_t kv_len, b
     if (m.is_moe()) mtp_a2a = draft_tokens_ * all_to_all_s(dffn.tokens);
   }
   const double a2a = m.is_moe() ? all_to_all_s(f.tokens) : 0.0;
+  // Tensor parallel: an all-reduce of the group's activations after attention and after a TP
+  // FFN, on the compute stream's critical path (NVLink inside the node).
+  const double ar = tp > 1 ? all_reduce_s(tokens) : 0.0;
+  attn.total += ar;
+  if (!m.is_moe()) dense.total += ar;
   const int nd = m.dense_ffn_layers(), nm = m.moe_layers();
   const double c_dense = attn.total + dense.total, c_moe = attn.total + moe.total;
   const int mb = unit_.micro_batches;

@@ -89,6 +89,7 @@ class UnitModel {
 
  private:
   double all_to_all_s(int64_t tokens_per_gpu) const;  // dispatch + combine of one micro-batch, one layer
+  double all_reduce_s(int64_t tokens) const;          // TP all-reduce of a group's activations
   StepTime forward(int64_t tokens, int64_t sequences, int64_t kv_len, bool decode, int64_t drafts_tokens) const;
 
   const model::ModelSpec& model_;
@@ -108,6 +109,7 @@ class UnitModel {
   std::unique_ptr<topo::Topology> topology_;
   std::unique_ptr<net::CommCosts> comm_;
   mutable std::map<int64_t, double> a2a_cache_;
+  mutable std::map<int64_t, double> ar_cache_;
 };
 
 // Share of HBM kept out of the KV cache for activations, workspaces, CUDA graphs and allocator
