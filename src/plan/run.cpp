@@ -58,7 +58,19 @@ core::Json run_scenario(const scenario::Scenario& s, const calib::CalibrationSet
     if (s.fleet) {
       for (const auto& t : s.fleet->tranches) owned = owned || s.gpu_of_node(t.node).id == served.estimate.gpu;
     }
-    if (owned) simulated.push_back(serve::workload_usage(s, served));
+    if (owned) {
+      cost::WorkloadUsage u;
+      u.name = s.name + " serving, one simulated day";
+      u.kind = scenario::WorkloadKind::serving;
+      u.gpu = served.estimate.gpu;
+      u.gpu_hours = served.estimate.gpu_hours_per_day;
+      u.tokens = served.estimate.traffic.input_tokens_per_day + served.estimate.traffic.output_tokens_per_day;
+      u.output_tokens = served.estimate.traffic.output_tokens_per_day;
+      u.rental_usd_per_hour = s.serving->rental_usd_per_gpu_hour;
+      u.source = "fleetsim serve, scenario " + s.file;
+      u.origin = cost::UsageOrigin::simulated;
+      simulated.push_back(std::move(u));
+    }
     if (options.progress) options.progress->update(++done);
   }
   if (s.fleet) {

@@ -64,6 +64,11 @@ ServingModel::ServingModel(const scenario::Scenario& s, const scenario::ServingS
     : sv_(sv) {
   gpu_ = s.gpu_of_node(sv.node).id;
   gpus_per_node_ = s.node(sv.node).gpus;
+  if (!sv.traffic.trace.empty()) {
+    throw core::InputError(where(sv.traffic.provenance, "trace"), "serving.traffic.trace",
+                           "replaying a request trace is not implemented yet: describe the traffic by its "
+                           "distributions instead");
+  }
   traffic_ = derive_traffic(sv);
   if (sv.disaggregated) {
     units_.emplace_back(s, sv, *sv.prefill, "serving.prefill", Role::prefill, calibration);

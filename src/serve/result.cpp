@@ -114,20 +114,6 @@ core::Json serving_json(const ServeResult& r) {
   return j;
 }
 
-cost::WorkloadUsage workload_usage(const scenario::Scenario& s, const ServeResult& r) {
-  cost::WorkloadUsage u;
-  u.name = fmt::format("{} serving, one simulated day", s.name);
-  u.kind = scenario::WorkloadKind::serving;
-  u.gpu = r.estimate.gpu;
-  u.gpu_hours = r.estimate.gpu_hours_per_day;
-  u.tokens = r.estimate.traffic.input_tokens_per_day + r.estimate.traffic.output_tokens_per_day;
-  u.output_tokens = r.estimate.traffic.output_tokens_per_day;
-  if (s.serving) u.rental_usd_per_hour = s.serving->rental_usd_per_gpu_hour;
-  u.source = fmt::format("fleetsim serve, scenario {}", s.file);
-  u.origin = cost::UsageOrigin::simulated;
-  return u;
-}
-
 std::string trace_json(const ServeResult& r) {
   core::Json events = core::Json::array();
   events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", 0}, {"args", {{"name", "prefill units"}}}});

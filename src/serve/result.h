@@ -4,14 +4,13 @@
 //
 //   auto r = serve::serve(scenario, calibration);          // throws core::InputError on a bad unit
 //   core::Json j = serve::serving_json(r);
-//   cost::WorkloadUsage u = serve::workload_usage(scenario, r);  // the simulated day, for the TCO
+//   r.estimate.gpu_hours_per_day ...                       // plan/run.cpp hands the day to the TCO
 #pragma once
 
 #include <optional>
 #include <string>
 
 #include "core/schema.h"
-#include "cost/workload.h"
 #include "serve/estimate.h"
 #include "serve/simulate.h"
 
@@ -35,9 +34,6 @@ ServeResult serve(const scenario::Scenario& s, const calib::CalibrationSet& cali
 // p99} (from the simulation, or the closed form when none ran), nodes, GPU-hours, cost, revenue,
 // margin, hourly plan, and the units' memory and step times. Deterministic.
 core::Json serving_json(const ServeResult& r);
-
-// The day as a workload for cost::analyse_fleet (origin simulated).
-cost::WorkloadUsage workload_usage(const scenario::Scenario& s, const ServeResult& r);
 
 // The simulation's passes and steps as a Chrome/Perfetto trace (needs sim.record_trace).
 std::string trace_json(const ServeResult& r);
