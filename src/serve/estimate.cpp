@@ -91,25 +91,31 @@ RoleCapacity prefill_capacity(const UnitModel& u, const Traffic& tr, const scena
   double budget = u.spec().max_tokens_per_gpu > 0 ? u.spec().max_tokens_per_gpu
                                                   : u.kv_tokens_per_group() / tp * (1.0 - tr.cache_hit_rate);
   budget = std::min(budget, u.kv_tokens_per_group() / tp * (1.0 - tr.cache_hit_rate));
-  if (sv.slo.ttft_p90_s) {
-    // An arriving prompt waits for the pass running and then rides the next: keep a pass within
-    // half the TTFT target.
-    const double min_budget = std::max(1.0, tr.mean_input * (1.0 - tr.cache_hit_rate) / tp);
-    while (budget > min_budget && u.prefill_pass(budget, tr.token_weighted_input, tr.cache_hit_rate).seconds > *sv.slo.ttft_p90_s / 2) {
-      budget = std::max(min_budget, budget / 2);
-    }
-    const double t = u.prefill_pass(budget, tr.token_weighted_input, tr.cache_hit_rate).seconds;
-    if (t > *sv.slo.ttft_p90_s / 2) {
-      throw core::InputError(where(sv.slo.provenance, "ttft_p90"), "serving.slo.ttft_p90",
-                             fmt::format("impossible SLO: one average prompt ({:.0f} tokens, {:.0f} computed) takes "
-                                         "{:.3f} s to prefill, more than half the TTFT target of {:.3f} s",
-                                         tr.mean_input, tr.mean_input * (1 - tr.cache_hit_rate), t,
-                                         *sv.slo.ttft_p90_s));
-    }
-  }
   c.tokens_per_pass_per_gpu = budget;
   c.pass = u.prefill_pass(budget, tr.token_weighted_input, tr.cache_hit_rate);
-  c.tokens_per_s_per_node = budget * u.gpus() / c.pass.seconds / (1.0 - tr.cache_hit_rate) / u.nodes();
+  double rate = budget / c.pass.seconds;  // computed tokens/s of one GPU, passes back to back
+  if (sv.slo.ttft_p90_s) {
+    // A prefill unit under Poisson prompts is a single server of rate r x GPUs computed tokens/s
+    // (M/G/1 with prompt sizes in tokens): mean wait W = rho/(1 - rho) x E[S^2]/(2 E[S]), and
+    // E[S^2]/E[S] = the token-weighted prompt / (r x GPUs). In heavy traffic the wait is about
+    // exponential (Kingman), so its p90 is ln(10) W; the prompt's own pass adds t1 (one average
+    // prompt). TTFT p90 = t1 + ln(10) W <= target fixes the largest utilisation rho.
+    const double target = *sv.slo.ttft_p90_s;
+    const double b1 = std::max(1.0, tr.mean_input * (1.0 - tr.cache_hit_rate) / tp);
+    const double t1 = u.prefill_pass(std::min(b1, budget), tr.mean_input, tr.cache_hit_rate).seconds;
+    const double residual = tr.token_weighted_input * (1.0 - tr.cache_hit_rate) / (2.0 * rate * u.gpus());
+    if (t1 >= target) {
+      throw core::InputError(
+          where(sv.slo.provenance, "ttft_p90"), "serving.slo.ttft_p90",
+          fmt::format("impossible SLO: prefilling one average prompt ({:.0f} computed tokens) takes {:.3f} s, not "
+                      "less than the p90 TTFT target of {:.3f} s",
+                      b1 * tp, t1, target));
+    }
+    const double q = (target - t1) / (std::log(10.0) * residual);
+    c.ttft_utilization = std::min(1.0, q / (1.0 + q));
+    rate *= c.ttft_utilization;
+  }
+  c.tokens_per_s_per_node = rate * u.gpus() / (1.0 - tr.cache_hit_rate) / u.nodes();
   return c;
 }
 

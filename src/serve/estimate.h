@@ -11,8 +11,12 @@
 //   requests/day R = output tokens/day / mean output length; the mean input length must agree
 //     with input tokens/day / R within 5% (the scenario states both).
 //   mean context of a decode step (per generated token) K = I + (O (1 + cv_O^2) + 1) / 2.
-//   prefill: prompts priced at the token-weighted length I (1 + cv_I^2); a pass of T computed tokens per GPU (max_tokens_per_gpu, or what the KV cache holds)
-//     takes t_p; a node carries T x GPUs / t_p / (1 - h) input tokens/s (h: cache hit rate).
+//   prefill: prompts priced at the token-weighted length I (1 + cv_I^2); a pass of T computed
+//     tokens per GPU (max_tokens_per_gpu, or what the KV cache holds) takes t_p; a node carries
+//     T x GPUs / t_p / (1 - h) input tokens/s (h: cache hit rate). With a ttft_p90 target the unit
+//     runs at utilisation rho: M/G/1 over prompt tokens, TTFT p90 = t_1 + ln(10) rho/(1 - rho)
+//     I_w (1 - h) / (2 r GPUs) <= target (t_1: one average prompt's pass, I_w the token-weighted
+//     prompt, r the back-to-back rate per GPU).
 //   decode: B requests per attention group, the largest with B K <= KV tokens of the group,
 //     B <= max_requests_per_gpu x TP, and tokens_per_step / t_d(B, K) >= the SLO's tokens/s per
 //     user (and t_d / tokens_per_step <= tpot_p90); a node carries groups x B x tokens_per_step
@@ -59,6 +63,8 @@ struct RoleCapacity {
   // prefill
   double tokens_per_pass_per_gpu = 0;  // computed tokens of one pass on one GPU
   StepTime pass;
+  // Utilisation a ttft_p90 target leaves (1 without one): see estimate.cpp.
+  double ttft_utilization = 1;
   // decode
   double requests_per_group = 0;  // concurrent requests of one attention group
   double requests_per_gpu = 0;

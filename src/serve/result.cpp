@@ -44,6 +44,7 @@ core::Json role_json(const RoleCapacity& c) {
                   {"tokens_per_s_per_node_at_capacity", c.tokens_per_s_per_node}};
   if (c.role == Role::prefill) {
     j["tokens_per_pass_per_gpu"] = c.tokens_per_pass_per_gpu;
+    j["ttft_utilization"] = c.ttft_utilization;
     j["pass"] = step_json(c.pass);
   } else {
     j["requests_per_gpu"] = c.requests_per_gpu;

@@ -164,6 +164,7 @@ TEST_CASE("bad units are rejected with file, line and field") {
       {{"serving.decode.ep=8", "serving.decode.nodes=1", "serving.decode.attention_dp=8", "serving.decode.redundant_experts=0"},
        "serving.decode.nodes", "does not fit"},
       {{"serving.slo.min_tokens_per_s_per_user=2000"}, "serving.slo.min_tokens_per_s_per_user", "impossible SLO"},
+      {{"serving.slo.ttft_p90=100ms"}, "serving.slo.ttft_p90", "impossible SLO: prefilling one average prompt"},
       {{"serving.decode.attention_dp=100"}, "serving.decode.attention_dp", "18 nodes x 8 GPUs = 144"},
       {{"serving.prefill.redundant_experts=3"}, "serving.prefill.ep", "does not divide"},
   };
@@ -232,4 +233,27 @@ TEST_CASE("deepseek-r1-serving.yaml serves exactly the default scenario's servic
                                            test::shipped_catalogs());
   CHECK(scenario::scenario_to_json(r1, core::EmitMode::json)["serving"] ==
         scenario::scenario_to_json(def, core::EmitMode::json)["serving"]);
+}
+
+TEST_CASE("a TTFT target holds prefill below saturation: tighter targets, more prefill nodes") {
+  const auto free = serve::estimate(deepseek(), *deepseek().serving, calibration());
+  const auto s2 = deepseek({"serving.slo.ttft_p90=2s"});
+  const auto s03 = deepseek({"serving.slo.ttft_p90=300ms"});
+  const auto e2 = serve::estimate(s2, *s2.serving, calibration());
+  const auto e03 = serve::estimate(s03, *s03.serving, calibration());
+  REQUIRE(e2.feasible);
+  REQUIRE(e03.feasible);
+  CHECK(free.prefill->ttft_utilization == 1.0);
+  CHECK(e2.prefill->ttft_utilization < 1.0);
+  CHECK(e03.prefill->ttft_utilization < e2.prefill->ttft_utilization);
+  CHECK(e03.nodes.prefill > e2.nodes.prefill);
+  CHECK(e2.nodes.prefill >= free.nodes.prefill);
+  // M/G/1 by hand: TTFT p90 = t1 + ln(10) rho/(1 - rho) x residual, at the target.
+  const auto& p = *e03.prefill;
+  const double rate = p.tokens_per_pass_per_gpu / p.pass.seconds;  // back to back, per GPU
+  const double residual = e03.traffic.token_weighted_input * (1 - 0.563) / (2 * rate * 32);
+  const double rho = p.ttft_utilization;
+  const double t1 = e03.ttft_s;
+  CHECK(t1 + std::log(10.0) * rho / (1 - rho) * residual == Approx(0.3).epsilon(1e-9));
+  CHECK(p.tokens_per_s_per_node == Approx(rho * rate * 32 / (1 - 0.563) / 4));
 }
