@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   cli::add_calib_command(app, ctx);
   cli::add_collective_command(app, ctx);
   cli::add_train_command(app, ctx);
+  cli::add_serve_command(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

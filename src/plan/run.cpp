@@ -4,6 +4,7 @@
 
 #include "core/version.h"
 #include "cost/analysis.h"
+#include "serve/result.h"
 #include "train/train.h"
 
 namespace fleetsim::plan {
@@ -42,10 +43,23 @@ core::Json calibration_json(const scenario::Scenario& s, const calib::Calibratio
   return out;
 }
 
+namespace {
+
+// Whether the fleet owns GPUs of this kind: a simulated workload enters the TCO only then.
+bool fleet_owns(const scenario::Scenario& s, const std::string& gpu) {
+  if (!s.fleet) return false;
+  for (const auto& t : s.fleet->tranches) {
+    if (s.gpu_of_node(t.node).id == gpu) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 core::Json run_scenario(const scenario::Scenario& s, const calib::CalibrationSet& calibration,
                         const RunOptions& options) {
   core::Json doc = document_header(s);
-  const int parts = (s.training ? 1 : 0) + (s.fleet ? 1 : 0);
+  const int parts = (s.training ? 1 : 0) + (s.serving ? 1 : 0) + (s.fleet ? 1 : 0);
   int done = 0;
   if (options.progress) options.progress->begin("scenario parts", parts);
   std::vector<cost::WorkloadUsage> simulated;
@@ -53,12 +67,7 @@ core::Json run_scenario(const scenario::Scenario& s, const calib::CalibrationSet
     const train::Trainer trainer(s, *s.training, calibration);
     const train::RunResult r = trainer.run(train::EngineKind::analytic, !options.summary_only);
     doc["training"] = train::training_json(r, !options.summary_only);
-    // The simulated run priced with the fleet, when the fleet owns its GPUs.
-    bool owned = false;
-    if (s.fleet) {
-      for (const auto& t : s.fleet->tranches) owned = owned || s.node(t.node).gpu == r.gpu;
-    }
-    if (owned) {
+    if (fleet_owns(s, r.gpu)) {
       cost::WorkloadUsage u;
       u.name = fmt::format("{} training run (simulated)", r.model);
       u.kind = scenario::WorkloadKind::training;
@@ -67,6 +76,27 @@ core::Json run_scenario(const scenario::Scenario& s, const calib::CalibrationSet
       u.tokens = r.tokens_total;
       u.rental_usd_per_hour = r.rental_usd_per_gpu_hour;
       u.source = fmt::format("fleetsim train, analytic engine, scenario {}", s.file);
+      u.origin = cost::UsageOrigin::simulated;
+      simulated.push_back(std::move(u));
+    }
+    if (options.progress) options.progress->update(++done);
+  }
+  if (s.serving) {
+    // The event simulation gives the latencies; summary-only runs (sweeps) keep the closed form.
+    serve::ServeOptions so;
+    so.simulate = !options.summary_only;
+    const auto served = serve::serve(s, calibration, so);
+    doc["serving"] = serve::serving_json(served);
+    if (fleet_owns(s, served.estimate.gpu)) {
+      cost::WorkloadUsage u;
+      u.name = s.name + " serving, one simulated day";
+      u.kind = scenario::WorkloadKind::serving;
+      u.gpu = served.estimate.gpu;
+      u.gpu_hours = served.estimate.gpu_hours_per_day;
+      u.tokens = served.estimate.traffic.input_tokens_per_day + served.estimate.traffic.output_tokens_per_day;
+      u.output_tokens = served.estimate.traffic.output_tokens_per_day;
+      u.rental_usd_per_hour = s.serving->rental_usd_per_gpu_hour;
+      u.source = "fleetsim serve, scenario " + s.file;
       u.origin = cost::UsageOrigin::simulated;
       simulated.push_back(std::move(u));
     }

@@ -1,0 +1,253 @@
+#include "serve/estimate.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "core/error.h"
+
+namespace fleetsim::serve {
+
+namespace {
+
+const core::SourceLocation& where(const core::Provenance& p, const std::string& key) {
+  static const core::SourceLocation none;
+  auto it = p.find(key);
+  return it == p.end() ? none : it->second.where;
+}
+
+double cv_of(const scenario::LengthSpec& l) {
+  switch (l.dist) {
+    case scenario::LengthDist::fixed: return 0.0;
+    case scenario::LengthDist::exponential: return 1.0;
+    case scenario::LengthDist::lognormal: return l.cv;
+  }
+  return l.cv;
+}
+
+Traffic derive_traffic(const scenario::ServingSpec& sv) {
+  const auto& t = sv.traffic;
+  Traffic tr;
+  tr.input_tokens_per_day = t.input_tokens_per_day;
+  tr.output_tokens_per_day = t.output_tokens_per_day;
+  tr.cache_hit_rate = t.cache_hit_rate;
+  tr.mean_output = t.output.mean;
+  tr.requests_per_day = t.output_tokens_per_day / t.output.mean;
+  tr.mean_input = t.input_tokens_per_day / tr.requests_per_day;
+  if (std::fabs(tr.mean_input / t.input.mean - 1.0) > 0.05) {
+    throw core::InputError(
+        where(t.input.provenance, "mean"), "serving.traffic.input.mean",
+        fmt::format("input mean {:.0f} tokens disagrees with the day's totals: {:.4g} input tokens over {:.4g} requests "
+                    "({:.4g} output tokens / output mean {:.0f}) is {:.0f} tokens per request",
+                    t.input.mean, t.input_tokens_per_day, tr.requests_per_day, t.output_tokens_per_day, t.output.mean,
+                    tr.mean_input));
+  }
+  const double cv = cv_of(t.output);
+  tr.mean_kv_len = tr.mean_input + (tr.mean_output * (1.0 + cv * cv) + 1.0) / 2.0;
+  const double cv_in = cv_of(t.input);
+  tr.token_weighted_input = tr.mean_input * (1.0 + cv_in * cv_in);
+  if (t.input.max > 0) tr.token_weighted_input = std::min(tr.token_weighted_input, t.input.max);
+  tr.curve.assign(24, 1.0);
+  if (!t.daily_curve.empty()) {
+    const double sum = std::accumulate(t.daily_curve.begin(), t.daily_curve.end(), 0.0);
+    for (int h = 0; h < 24; ++h) tr.curve[h] = t.daily_curve[h] * 24.0 / sum;
+  }
+  return tr;
+}
+
+}  // namespace
+
+ServingModel::ServingModel(const scenario::Scenario& s, const scenario::ServingSpec& sv,
+                           const calib::CalibrationSet& calibration)
+    : sv_(sv) {
+  gpu_ = s.gpu_of_node(sv.node).id;
+  gpus_per_node_ = s.node(sv.node).gpus;
+  if (!sv.traffic.trace.empty()) {
+    throw core::InputError(where(sv.traffic.provenance, "trace"), "serving.traffic.trace",
+                           "replaying a request trace is not implemented yet: describe the traffic by its "
+                           "distributions instead");
+  }
+  traffic_ = derive_traffic(sv);
+  if (sv.disaggregated) {
+    units_.emplace_back(s, sv, *sv.prefill, "serving.prefill", Role::prefill, calibration);
+    units_.emplace_back(s, sv, *sv.decode, "serving.decode", Role::decode, calibration);
+  } else {
+    units_.emplace_back(s, sv, *sv.unit, "serving.unit", Role::colocated, calibration);
+  }
+}
+
+namespace {
+
+RoleCapacity prefill_capacity(const UnitModel& u, const Traffic& tr, const scenario::ServingSpec& sv) {
+  RoleCapacity c;
+  c.role = Role::prefill;
+  c.nodes_per_unit = u.nodes();
+  c.gpus_per_unit = u.gpus();
+  c.memory = u.memory();
+  const double tp = u.spec().attention_tp;
+  // The pass's KV must fit: a group's tokens (computed and cached) within its KV cache.
+  double budget = u.spec().max_tokens_per_gpu > 0 ? u.spec().max_tokens_per_gpu
+                                                  : u.kv_tokens_per_group() / tp * (1.0 - tr.cache_hit_rate);
+  budget = std::min(budget, u.kv_tokens_per_group() / tp * (1.0 - tr.cache_hit_rate));
+  c.tokens_per_pass_per_gpu = budget;
+  c.pass = u.prefill_pass(budget, tr.token_weighted_input, tr.cache_hit_rate);
+  double rate = budget / c.pass.seconds;  // computed tokens/s of one GPU, passes back to back
+  if (sv.slo.ttft_p90_s) {
+    // A prefill unit under Poisson prompts is a single server of rate r x GPUs computed tokens/s
+    // (M/G/1 with prompt sizes in tokens): mean wait W = rho/(1 - rho) x E[S^2]/(2 E[S]), and
+    // E[S^2]/E[S] = the token-weighted prompt / (r x GPUs). In heavy traffic the wait is about
+    // exponential (Kingman), so its p90 is ln(10) W; the prompt's own pass adds t1 (one average
+    // prompt). TTFT p90 = t1 + ln(10) W <= target fixes the largest utilisation rho.
+    const double target = *sv.slo.ttft_p90_s;
+    const double b1 = std::max(1.0, tr.mean_input * (1.0 - tr.cache_hit_rate) / tp);
+    const double t1 = u.prefill_pass(std::min(b1, budget), tr.mean_input, tr.cache_hit_rate).seconds;
+    const double residual = tr.token_weighted_input * (1.0 - tr.cache_hit_rate) / (2.0 * rate * u.gpus());
+    if (t1 >= target) {
+      throw core::InputError(
+          where(sv.slo.provenance, "ttft_p90"), "serving.slo.ttft_p90",
+          fmt::format("impossible SLO: prefilling one average prompt ({:.0f} computed tokens) takes {:.3f} s, not "
+                      "less than the p90 TTFT target of {:.3f} s",
+                      b1 * tp, t1, target));
+    }
+    const double q = (target - t1) / (std::log(10.0) * residual);
+    c.ttft_utilization = std::min(1.0, q / (1.0 + q));
+    rate *= c.ttft_utilization;
+  }
+  c.tokens_per_s_per_node = rate * u.gpus() / (1.0 - tr.cache_hit_rate) / u.nodes();
+  return c;
+}
+
+RoleCapacity decode_capacity(const UnitModel& u, const Traffic& tr, const scenario::ServingSpec& sv) {
+  RoleCapacity c;
+  c.role = Role::decode;
+  c.nodes_per_unit = u.nodes();
+  c.gpus_per_unit = u.gpus();
+  c.memory = u.memory();
+  c.tokens_per_step = u.tokens_per_step();
+  const int tp = u.spec().attention_tp;
+  const double k = tr.mean_kv_len;
+  int64_t limit = static_cast<int64_t>(std::floor(u.kv_tokens_per_group() / k));
+  c.batch_limit = "kv_cache";
+  if (u.spec().max_requests_per_gpu > 0 && int64_t{u.spec().max_requests_per_gpu} * tp < limit) {
+    limit = int64_t{u.spec().max_requests_per_gpu} * tp;
+    c.batch_limit = "max_requests_per_gpu";
+  }
+  const double min_speed = sv.slo.min_tokens_per_s_per_user_value;
+  auto ok = [&](int64_t b) {
+    const double t = u.decode_step(static_cast<double>(b), k).seconds;
+    if (min_speed > 0 && c.tokens_per_step / t < min_speed) return false;
+    if (sv.slo.tpot_p90_s && t / c.tokens_per_step > *sv.slo.tpot_p90_s) return false;
+    return true;
+  };
+  if (!ok(1)) {
+    const double t = u.decode_step(1, k).seconds;
+    const bool speed = min_speed > 0 && c.tokens_per_step / t < min_speed;
+    throw core::InputError(
+        where(sv.slo.provenance, speed ? "min_tokens_per_s_per_user" : "tpot_p90"),
+        speed ? "serving.slo.min_tokens_per_s_per_user" : "serving.slo.tpot_p90",
+        fmt::format("impossible SLO: one request per attention group decodes at {:.1f} tokens/s ({:.2f} ms a step of "
+                    "{:.2f} tokens, context {:.0f}); the target is {}",
+                    c.tokens_per_step / t, t * 1e3, c.tokens_per_step, k,
+                    speed ? fmt::format("{:g} tokens/s per user", min_speed)
+                          : fmt::format("{:.2f} ms per token at p90", *sv.slo.tpot_p90_s * 1e3)));
+  }
+  if (!ok(limit)) {
+    int64_t lo = 1, hi = limit;  // ok(lo), !ok(hi)
+    while (hi - lo > 1) {
+      const int64_t mid = lo + (hi - lo) / 2;
+      (ok(mid) ? lo : hi) = mid;
+    }
+    limit = lo;
+    c.batch_limit = "slo";
+  }
+  c.requests_per_group = static_cast<double>(limit);
+  c.requests_per_gpu = c.requests_per_group / tp;
+  c.step = u.decode_step(c.requests_per_group, k);
+  c.tokens_per_s_per_user = c.tokens_per_step / c.step.seconds;
+  c.tokens_per_s_per_node = c.requests_per_group * u.attention_groups() * c.tokens_per_s_per_user / u.nodes();
+  return c;
+}
+
+}  // namespace
+
+ServingEstimate ServingModel::estimate() const {
+  ServingEstimate e;
+  e.gpu = gpu_;
+  e.gpus_per_node = gpus_per_node_;
+  e.disaggregated = sv_.disaggregated;
+  e.traffic = traffic_;
+  const auto& tr = traffic_;
+  e.prefill = prefill_capacity(prefill_unit(), tr, sv_);
+  e.decode = decode_capacity(decode_unit(), tr, sv_);
+  const double in_rate = tr.input_tokens_per_day / 86400.0, out_rate = tr.output_tokens_per_day / 86400.0;
+  const double p_unit = e.prefill->tokens_per_s_per_node * e.prefill->nodes_per_unit;
+  const double d_unit = e.decode->tokens_per_s_per_node * e.decode->nodes_per_unit;
+  const double peak = *std::max_element(tr.curve.begin(), tr.curve.end());
+  for (int h = 0; h < 24; ++h) {
+    HourPlan p;
+    p.hour = h;
+    p.load = tr.curve[h];
+    const double c = sv_.autoscale ? tr.curve[h] : peak;
+    if (sv_.disaggregated) {
+      p.prefill_units = static_cast<int>(std::ceil(in_rate * c / p_unit - 1e-9));
+      p.decode_units = static_cast<int>(std::ceil(out_rate * c / d_unit - 1e-9));
+      if (c > 0) {
+        p.prefill_units = std::max(1, p.prefill_units);
+        p.decode_units = std::max(1, p.decode_units);
+      }
+      p.nodes_prefill = p.prefill_units * e.prefill->nodes_per_unit;
+      p.nodes_decode = p.decode_units * e.decode->nodes_per_unit;
+    } else {
+      // A colocated unit shares its time between passes and steps.
+      p.decode_units = static_cast<int>(std::ceil(in_rate * c / p_unit + out_rate * c / d_unit - 1e-9));
+      if (c > 0) p.decode_units = std::max(1, p.decode_units);
+      p.nodes_decode = p.decode_units * e.decode->nodes_per_unit;
+    }
+    e.nodes.prefill += p.nodes_prefill / 24.0;
+    e.nodes.decode += p.nodes_decode / 24.0;
+    e.nodes.peak = std::max(e.nodes.peak, static_cast<double>(p.nodes_prefill + p.nodes_decode));
+    e.hourly.push_back(p);
+  }
+  e.nodes.average = e.nodes.prefill + e.nodes.decode;
+  if (sv_.disaggregated) {
+    e.prefill_tokens_per_s_per_node = tr.input_tokens_per_day / (86400.0 * e.nodes.prefill);
+    e.decode_tokens_per_s_per_node = tr.output_tokens_per_day / (86400.0 * e.nodes.decode);
+  } else {
+    e.prefill_tokens_per_s_per_node = tr.input_tokens_per_day / (86400.0 * e.nodes.average);
+    e.decode_tokens_per_s_per_node = tr.output_tokens_per_day / (86400.0 * e.nodes.average);
+  }
+  e.gpu_hours_per_day = e.nodes.average * gpus_per_node_ * 24.0;
+  e.cost_usd_per_day = e.gpu_hours_per_day * sv_.rental_usd_per_gpu_hour;
+  e.usd_per_million_output_tokens = e.cost_usd_per_day / tr.output_tokens_per_day * 1e6;
+  if (sv_.prices) {
+    const auto& p = *sv_.prices;
+    const double hits = tr.input_tokens_per_day * tr.cache_hit_rate;
+    const double misses = tr.input_tokens_per_day - hits;
+    e.revenue_usd_per_day = (hits * p.input_cache_hit_usd_per_mtok + misses * p.input_cache_miss_usd_per_mtok +
+                             tr.output_tokens_per_day * p.output_usd_per_mtok) /
+                            1e6;
+    if (e.cost_usd_per_day > 0) e.cost_profit_margin = (*e.revenue_usd_per_day - e.cost_usd_per_day) / e.cost_usd_per_day;
+  }
+  const auto& u = prefill_unit();
+  e.ttft_s = u.prefill_pass(std::max(1.0, tr.mean_input * (1 - tr.cache_hit_rate) / u.spec().attention_tp),
+                            tr.mean_input, tr.cache_hit_rate)
+                 .seconds;
+  e.tpot_s = e.decode->step.seconds / e.decode->tokens_per_step;
+  return e;
+}
+
+ServingEstimate estimate(const scenario::Scenario& s, const scenario::ServingSpec& sv,
+                         const calib::CalibrationSet& calibration) {
+  try {
+    return ServingModel(s, sv, calibration).estimate();
+  } catch (const core::InputError& err) {
+    ServingEstimate e;
+    e.feasible = false;
+    e.reasons.push_back(err.what());
+    return e;
+  }
+}
+
+}  // namespace fleetsim::serve
