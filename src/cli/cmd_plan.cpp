@@ -6,7 +6,6 @@
 #include "calib/table.h"
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
-#include "cli/table.h"
 #include "core/atomic_file.h"
 #include "core/units.h"
 #include "core/version.h"
@@ -60,25 +59,30 @@ void add_plan_command(CLI::App& app, Context& ctx) {
     core::write_file_atomically(args->output, report::render_report(doc));
     if (args->quiet || args->json == "-") return;
 
-    Table t;
-    t.section(fmt::format("{}: {} layouts screened, {} feasible", spec.name, result.screened, result.feasible));
+    std::string out = fmt::format("{}\n  {} training layouts screened on the analytic engine, {} feasible\n",
+                                  spec.name, result.screened, result.feasible);
     for (const auto& x : result.rejections) {
-      t.row({fmt::format("rejected: {}", plan::verdict_name(x.verdict)), fmt::format("{}", x.count), x.example});
+      out += fmt::format("  rejected for {:<12} {:>8}   e.g. {}\n", plan::verdict_name(x.verdict), x.count, x.example);
     }
-    if (result.best) {
-      const auto& b = result.fleets[*result.best];
-      t.row({"cheapest fleet", core::format_quantity(b.cost_usd, core::Dim::usd), b.label});
-      if (b.training) {
-        t.row({"its training", fmt::format("{:.1f} days", b.time_days), b.training->label()});
+    auto fleet_line = [&](const char* what, const std::optional<size_t>& i) {
+      if (!i) {
+        out += fmt::format("{}: none meets every target\n", what);
+        return;
       }
-    } else {
-      t.row({"cheapest fleet", "none", "no fleet meets every target"});
-    }
+      const auto& b = result.fleets[*i];
+      out += fmt::format("{}: {} ({})\n", what, core::format_quantity(b.cost_usd, core::Dim::usd), b.label);
+      if (b.training) out += fmt::format("  training: {:.1f} days on {}\n", b.time_days, b.training->label());
+    };
+    fleet_line("cheapest fleet (analytic)", result.best);
+    if (spec.training) fleet_line("cheapest fleet confirmed on the event engine", result.best_confirmed);
     for (const auto& c : result.confirmations) {
-      t.row({"event engine", fmt::format("{:+.1f}%", (c.event_step_s / c.analytic_step_s - 1) * 100), c.label});
+      out += fmt::format("  event engine: {} step {:+.1f}% ({:.1f} -> {:.1f} days, {})\n", c.label,
+                         (c.event_step_s / c.analytic_step_s - 1) * 100, c.analytic_days, c.event_days,
+                         c.event_meets_deadline ? "meets the deadline" : "misses the deadline");
     }
-    if (result.reference) t.row({"reference layout", "", result.reference->explanation});
-    emit_output(t.render() + fmt::format("\nreport: {}\n", args->output), "");
+    if (result.reference) out += fmt::format("reference layout ({}): {}\n", result.reference->reference.label(),
+                                             result.reference->explanation);
+    emit_output(out + fmt::format("report: {}\n", args->output), "");
   });
 }
 

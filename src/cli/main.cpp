@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingDirectory);
   cli::add_run_command(app, ctx);
   cli::add_sweep_command(app, ctx);
+  cli::add_plan_command(app, ctx);
   cli::add_merge_command(app, ctx);
   cli::add_model_command(app, ctx);
   cli::add_validate_command(app, ctx);

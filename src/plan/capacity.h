@@ -11,10 +11,11 @@
 //     fleet's TCO over the base scenario's finance horizon) or rent (GPU-hours at rental prices).
 //  3. Front and best: the Pareto front of (cost, training days) over the fleets; the cheapest
 //     fleet that meets the deadline.
-//  4. Confirm: the best few re-run on the event engine; the report states how far the two
-//     fidelities differ.
+//  4. Confirm: the best few layouts re-run on the event engine; the report states how far the
+//     two fidelities differ, and the cheapest fleet the event engine also finishes in time.
 //  5. Reference: the base scenario's own layout, screened the same way, next to the best layout
-//     found on the same cluster, with the parts of the step time where they differ.
+//     found on the same cluster, with the parts of the step time where they differ, and both on
+//     the event engine.
 //
 // Results do not depend on the thread count: each configuration is evaluated on its own and the
 // reductions go in index order.
@@ -115,6 +116,8 @@ struct ReferenceCheck {
   TrainingOutcome reference_outcome;
   Layout best;                       // the best layout found on the same cluster
   TrainingOutcome best_outcome;
+  std::optional<TrainingOutcome> reference_event;  // both on the event engine (when plan.confirm > 0)
+  std::optional<TrainingOutcome> best_event;
   bool reference_in_space = false;   // the searched space holds the reference layout
   std::string explanation;
 };
@@ -125,6 +128,7 @@ struct PlanResult {
   std::vector<Rejection> rejections; // by verdict, in enum order
   std::vector<Fleet> fleets;         // every combination with a feasible layout, cheapest first
   std::optional<size_t> best;        // index into fleets: the cheapest that meets every target
+  std::optional<size_t> best_confirmed;  // the cheapest whose layout the event engine also finishes in time
   std::vector<Confirmation> confirmations;
   std::optional<ReferenceCheck> reference;
   std::map<std::string, ServingOutcome> serving;  // by node kind

@@ -1,0 +1,50 @@
+// The capacity search's engines on fleetsim's models: the training analytic and event engines,
+// the serving estimate, and the cost of owning the planned fleet (plan/fleet_cost.h).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "calib/table.h"
+#include "plan/capacity.h"
+#include "scenario/data.h"
+
+namespace fleetsim::train {
+class Trainer;
+}
+
+namespace fleetsim::plan {
+
+class ModelEngines final : public PlanEngines {
+ public:
+  explicit ModelEngines(const calib::CalibrationSet& calibration);
+  ~ModelEngines() override;
+
+  // train::Trainer::estimate on a Trainer kept per cluster (node kind, size, fabric).
+  TrainingOutcome screen_training(const scenario::Scenario& s, const scenario::TrainingSpec& t) const override;
+  // The same with the main stage's step-time breakdown.
+  TrainingOutcome detail_training(const scenario::Scenario& s, const scenario::TrainingSpec& t) const override;
+  // The whole run on the event engine.
+  TrainingOutcome confirm_training(const scenario::Scenario& s, const scenario::TrainingSpec& t) const override;
+  ServingOutcome screen_serving(const scenario::Scenario& s, const scenario::ServingSpec& v) const override;
+  double own_cost_usd(const scenario::Scenario& s, const std::map<std::string, int>& nodes) const override;
+
+ private:
+  const train::Trainer& trainer(const scenario::Scenario& s, const scenario::TrainingSpec& t) const;
+
+  const calib::CalibrationSet& calibration_;
+  mutable std::mutex mutex_;
+  mutable std::map<std::string, std::unique_ptr<train::Trainer>> trainers_;
+};
+
+// The base scenario loaded once per node choice, with training.cluster.node and serving.node set
+// to it. Throws core::InputError for a bad base scenario or a plan target it lacks.
+Variants load_variants(const PlanSpec& plan, const scenario::Catalogs& catalogs);
+
+// The base scenario's own training layout (none when it has no training section).
+std::optional<Layout> reference_layout(const PlanSpec& plan, const scenario::Catalogs& catalogs);
+
+}  // namespace fleetsim::plan
