@@ -9,8 +9,8 @@
 //
 // Reduced replica (stated in the result's notes): the other DP replicas are taken as symmetric
 // (they run the same timeline), the DP gradient sync and the optimizer are the analytic engine's,
-// interleaved 1F1B runs each device's chunks as one (1F1B order), and DualPipeV runs as DualPipe
-// over the same per-device work.
+// and DualPipeV runs as DualPipe over the same per-device work. Interleaved 1F1B runs Megatron's
+// order over the device's chunks when the micro-batches are a multiple of pp.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -103,9 +103,14 @@ StepResult Trainer::step_event(const scenario::TrainingSpec& spec, const Layout&
                                   "group alone, analytic: {:.3f} ms)",
                                   std::max(1, l.dp * l.cp * l.tp / l.ep), 1e3 * (d_ev + c_ev), 1e3 * (d_an + c_an)));
   }
+  // Interleaved 1F1B: v model chunks per device, chunk c on device c mod pp (Megatron's order
+  // needs the micro-batches a multiple of pp; otherwise the device's chunks run as one).
+  const int vi = l.schedule == Schedule::interleaved_1f1b && M % pp == 0 ? l.virtual_stages : 1;
+  const int nchunks = pp * vi;
   auto work_of = [&](int dev, int dir) {
-    Work w = dual ? det.chunk[static_cast<size_t>(dir == 0 ? dev : pp - 1 - dev)]
-                  : det.device[static_cast<size_t>(dev)];
+    Work w = dual      ? det.chunk[static_cast<size_t>(dir == 0 ? dev : pp - 1 - dev)]
+             : vi > 1 ? det.chunk[static_cast<size_t>(dir * pp + dev)]
+                      : det.device[static_cast<size_t>(dev)];
     if (l.schedule == Schedule::dualpipev) w = det.device[static_cast<size_t>(dev)];
     w.ep_f *= ep_scale;
     w.ep_b *= ep_scale;
@@ -119,15 +124,33 @@ StepResult Trainer::step_event(const scenario::TrainingSpec& spec, const Layout&
   for (int d = 0; d < pp; ++d) {
     auto& D = dev[static_cast<size_t>(d)];
     D.gpu = gpu_of(d * stage_stride);
-    for (int k = 0; k < 2; ++k) {
-      D.f_ready.emplace_back(static_cast<size_t>(mb_dir[k]), 0);
-      D.b_ready.emplace_back(static_cast<size_t>(mb_dir[k]), 0);
+    for (int k = 0; k < std::max(2, vi); ++k) {
+      const int n = dual ? mb_dir[k] : k < vi ? M : 0;
+      D.f_ready.emplace_back(static_cast<size_t>(n), 0);
+      D.b_ready.emplace_back(static_cast<size_t>(n), 0);
     }
     const bool first0 = d == 0, first1 = d == pp - 1;
     for (int i = 0; i < mb_dir[0]; ++i) D.f_ready[0][static_cast<size_t>(i)] = first0;
     for (int i = 0; i < mb_dir[1]; ++i) D.f_ready[1][static_cast<size_t>(i)] = first1;
-    D.tasks_left = (mb_dir[0] + mb_dir[1]) * (zb ? 3 : 2);
-    if (!dual) {
+    D.tasks_left = (mb_dir[0] + mb_dir[1]) * vi * (zb ? 3 : 2);
+    if (!dual && vi > 1) {
+      // Megatron's interleaved order: forward k runs chunk (k mod pp v) / pp of micro-batch
+      // (k / pp v) pp + k mod pp; backward the chunks in reverse; warm-up (pp - d - 1) 2 +
+      // (v - 1) pp forwards.
+      const int total = M * vi;
+      const int warm = std::min((pp - d - 1) * 2 + (vi - 1) * pp, total);
+      auto task = [&](Kind kind, int k) {
+        const int group = k / (pp * vi), in = k % (pp * vi);
+        const int chunk = kind == Kind::f ? in / pp : vi - 1 - in / pp;
+        return Task{kind, chunk, group * pp + k % pp};
+      };
+      int f = 0, b = 0;
+      for (; f < warm; ++f) D.order.push_back(task(Kind::f, f));
+      while (b < total) {
+        if (f < total) D.order.push_back(task(Kind::f, f++));
+        D.order.push_back(task(Kind::b, b++));
+      }
+    } else if (!dual) {
       const int warm = std::min(pp - d - 1, M);
       int f = 0, b = 0;
       for (; f < warm; ++f) D.order.push_back({Kind::f, 0, f});
@@ -156,6 +179,19 @@ StepResult Trainer::step_event(const scenario::TrainingSpec& spec, const Layout&
 
   auto finish_f = [&](int d, int dir, int mb) {
     auto& D = dev[static_cast<size_t>(d)];
+    if (!dual) {
+      const int c = dir * pp + d;
+      if (c == nchunks - 1) {
+        D.b_ready[static_cast<size_t>(dir)][static_cast<size_t>(mb)] = 1;
+      } else {
+        const int n = (c + 1) % pp, nd = (c + 1) / pp;
+        network.transfer(D.gpu, dev[static_cast<size_t>(n)].gpu, p2p_bytes, [&, n, nd, mb] {
+          dev[static_cast<size_t>(n)].f_ready[static_cast<size_t>(nd)][static_cast<size_t>(mb)] = 1;
+          try_start(n);
+        });
+      }
+      return;
+    }
     ++D.in_flight[dir];
     if (pos_last(d, dir)) {
       D.b_ready[static_cast<size_t>(dir)][static_cast<size_t>(mb)] = 1;
@@ -169,8 +205,19 @@ StepResult Trainer::step_event(const scenario::TrainingSpec& spec, const Layout&
   };
   auto finish_b = [&](int d, int dir, int mb) {
     auto& D = dev[static_cast<size_t>(d)];
-    --D.in_flight[dir];
     if (zb) D.pending_w.push_back({Kind::w, dir, mb});
+    if (!dual) {
+      const int c = dir * pp + d;
+      if (c > 0) {
+        const int n = (c - 1) % pp, nd = (c - 1) / pp;
+        network.transfer(D.gpu, dev[static_cast<size_t>(n)].gpu, p2p_bytes, [&, n, nd, mb] {
+          dev[static_cast<size_t>(n)].b_ready[static_cast<size_t>(nd)][static_cast<size_t>(mb)] = 1;
+          try_start(n);
+        });
+      }
+      return;
+    }
+    --D.in_flight[dir];
     if (!pos_first(d, dir)) {
       const int n = neighbour(d, dir, false);
       network.transfer(D.gpu, dev[static_cast<size_t>(n)].gpu, p2p_bytes, [&, n, dir, mb] {
@@ -197,7 +244,8 @@ StepResult Trainer::step_event(const scenario::TrainingSpec& spec, const Layout&
       if (t.kind == Kind::f) compute = w.f, ep = w.ep_f, tp = w.tp_f, cp = w.cp_f;
       if (t.kind == Kind::b) compute = w.b + (zb ? 0 : w.w), ep = w.ep_b, tp = w.tp_b, cp = w.cp_b;
       if (t.kind == Kind::w) compute = w.w;
-      name = fmt::format("{}{}{}", t.kind == Kind::f ? "F" : t.kind == Kind::b ? "B" : "W", t.mb, t.dir ? "'" : "");
+      name = fmt::format("{}{}{}", t.kind == Kind::f ? "F" : t.kind == Kind::b ? "B" : "W", t.mb,
+                         !t.dir ? "" : dual ? "'" : fmt::format(" chunk {}", t.dir));
     }
     D.compute += compute, D.ep += ep, D.tp += tp, D.cp += cp;
     const sim::Time start = engine.now();
@@ -226,8 +274,8 @@ StepResult Trainer::step_event(const scenario::TrainingSpec& spec, const Layout&
     if (!dual) {
       if (D.next < D.order.size()) {
         const Task& t = D.order[D.next];
-        const bool ready = t.kind == Kind::f ? D.f_ready[0][static_cast<size_t>(t.mb)] != 0
-                                             : D.b_ready[0][static_cast<size_t>(t.mb)] != 0;
+        const bool ready = t.kind == Kind::f ? D.f_ready[static_cast<size_t>(t.dir)][static_cast<size_t>(t.mb)] != 0
+                                             : D.b_ready[static_cast<size_t>(t.dir)][static_cast<size_t>(t.mb)] != 0;
         if (ready) {
           ++D.next;
           run(d, t);
@@ -300,7 +348,8 @@ StepResult Trainer::step_event(const scenario::TrainingSpec& spec, const Layout&
   r.notes.push_back(fmt::format("event engine: one DP replica's pipeline ({} devices, {} micro-batches, {} events, "
                                 "{} transfers); other replicas symmetric; DP sync and optimizer analytic{}",
                                 pp, M, engine.executed(), network.transfers_done(),
-                                l.schedule == Schedule::interleaved_1f1b ? "; interleaved chunks run as one (1F1B order)"
+                                l.schedule == Schedule::interleaved_1f1b && vi == 1
+                                    ? "; interleaved chunks run as one (1F1B order): micro-batches not a multiple of pp"
                                 : l.schedule == Schedule::dualpipev      ? "; DualPipeV run as DualPipe"
                                                                          : ""));
   return r;

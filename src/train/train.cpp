@@ -937,6 +937,15 @@ TrainingEstimate Trainer::estimate(const scenario::TrainingSpec& spec) const {
 TrainingEstimate estimate(const scenario::Scenario& s, const scenario::TrainingSpec& spec,
                           const calib::CalibrationSet& calibration) {
   try {
+    if (!s.models.count(spec.model) || !s.nodes.count(spec.cluster.node) ||
+        !s.switches.count(spec.cluster.fabric.switch_id)) {
+      TrainingEstimate e;
+      e.problems.push_back({where_training(spec, "model"), "training",
+                            fmt::format("model '{}', node '{}' or switch '{}' is not among the scenario's resolved "
+                                        "catalog entries",
+                                        spec.model, spec.cluster.node, spec.cluster.fabric.switch_id)});
+      return e;
+    }
     const Trainer t(s, spec, calibration);
     return t.estimate(spec);
   } catch (const core::InputError& err) {

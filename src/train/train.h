@@ -19,7 +19,7 @@
 //    other chunk's compute).
 // The analytic engine combines these in closed form; the event engine (event.cpp) runs one
 // step's pipeline on sim::Engine with the EP, PP and DP transfers as flows of a
-// net::FlowNetwork (see simulate_step_event).
+// net::FlowNetwork (Trainer::step_event, event.cpp).
 //
 // API for callers that search many configurations (the capacity planner):
 //

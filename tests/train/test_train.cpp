@@ -198,8 +198,9 @@ TEST_CASE("deterministic: the same scenario gives byte-identical JSON") {
 
 TEST_CASE("event engine agrees with the analytic engine within 5% on a symmetric pipeline") {
   // Llama 3.1 8B, 4 stages of 8 layers over 4 nodes, DP 8, 32 micro-batches per replica.
-  for (const char* sched : {"1f1b", "zb1p", "dualpipe"}) {
-    const auto s = load(small(fmt::format("{{tp: 1, pp: 4, schedule: {}}}", sched), 4, "").substr(0),
+  for (const char* sched : {"1f1b", "zb1p", "dualpipe", "interleaved-1f1b"}) {
+    const std::string v = std::string(sched) == "interleaved-1f1b" ? ", virtual_stages: 2" : "";
+    const auto s = load(small(fmt::format("{{tp: 1, pp: 4, schedule: {}{}}}", sched, v), 4),
                         {"training.stages[0].batch=256"});
     const train::Trainer t(s, *s.training, calibration());
     const auto a = t.run(train::EngineKind::analytic);
