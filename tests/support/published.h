@@ -28,4 +28,18 @@ inline void expect_published_exact(const std::string& what, double expected, dou
   CHECK(actual == expected);
 }
 
+// A published figure fleetsim does not reproduce within the tolerance: prints it as such
+// and checks that actual / expected stays in the band the docs give (`doc`), so a change of the
+// model that moves the gap is seen and the docs are updated with it.
+inline void expect_documented_gap(const std::string& what, double expected, double actual, double lo, double hi,
+                                  const std::string& doc, const std::string& source) {
+  const double ratio = actual / expected;
+  std::printf("[published] %-58s expected %14.6g  actual %14.6g  dev %+7.2f%%  NOT REPRODUCED: documented gap "
+              "%.2f-%.2fx (%s)  (%s)\n",
+              what.c_str(), expected, actual, 100.0 * (ratio - 1), lo, hi, doc.c_str(), source.c_str());
+  INFO(what << ": expected " << expected << ", actual " << actual << ", ratio " << ratio);
+  CHECK(ratio >= lo);
+  CHECK(ratio <= hi);
+}
+
 }  // namespace fleetsim::test
