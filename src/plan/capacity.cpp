@@ -34,6 +34,10 @@ std::string Layout::label() const {
 namespace {
 
 constexpr double kDay = 86400.0;
+// Layouts of each cluster run whole after the screen: the fastest by main-stage step. The main
+// stage is most of a run (DeepSeek-V3: 97% of its GPU-hours), so the fastest whole run is almost
+// always among the few fastest main stages; the whole-run estimate costs some 30 screens.
+constexpr size_t kRefine = 6;
 constexpr double kHour = 3600.0;
 
 // The layout space as a mixed-radix number: index -> layout, in the order of the plan's lists.
@@ -121,13 +125,16 @@ std::optional<std::string> schedule_problem(const Layout& l) {
 
 struct Slot {
   Verdict verdict = Verdict::feasible;
+  bool run = false;  // the whole run was estimated (else the screen's bound)
   double step_s = 0;
   double days = 0;
   double gpu_hours = 0;
 };
 
+enum class Depth { screen, run, detail };
+
 TrainingOutcome screen_one(const PlanSpec& plan, const Variants& variants, const PlanEngines& engines,
-                           const Layout& l, scenario::TrainingSpec& scratch, bool detail = false) {
+                           const Layout& l, scenario::TrainingSpec& scratch, Depth depth = Depth::screen) {
   TrainingOutcome o;
   const int limit = max_nodes(plan, l.node);
   if (limit > 0 && l.nodes > limit) {
@@ -141,12 +148,14 @@ TrainingOutcome screen_one(const PlanSpec& plan, const Variants& variants, const
     return o;
   }
   apply(l, scratch);
-  o = detail ? engines.detail_training(variants.at(l.node), scratch)
-             : engines.screen_training(variants.at(l.node), scratch);
+  const auto& sc = variants.at(l.node);
+  o = depth == Depth::detail ? engines.detail_training(sc, scratch)
+      : depth == Depth::run  ? engines.run_training(sc, scratch)
+                             : engines.screen_training(sc, scratch);
   if (o.verdict == Verdict::feasible && o.days * kDay > plan.training->deadline_s) {
     o.verdict = Verdict::deadline;
-    o.reason = fmt::format("the run takes {:.1f} days, the deadline is {:.1f}", o.days,
-                           plan.training->deadline_s / kDay);
+    o.reason = fmt::format("the run takes {}{:.1f} days, the deadline is {:.1f}", o.lower_bound ? "at least " : "",
+                           o.days, plan.training->deadline_s / kDay);
   }
   return o;
 }
@@ -255,13 +264,41 @@ PlanResult search(const PlanSpec& plan, const Variants& variants, const PlanEngi
           scratch_node = l.node;
         }
         const TrainingOutcome o = screen_one(plan, variants, engines, l, *scratch);
-        slots[static_cast<size_t>(i)] = {o.verdict, o.step_time_s, o.days, o.gpu_hours};
+        slots[static_cast<size_t>(i)] = {o.verdict, !o.lower_bound, o.step_time_s, o.days, o.gpu_hours};
       }
       const int64_t now = done.fetch_add(hi - lo) + (hi - lo);
       if (options.progress) options.progress->update(now);
     });
     if (options.progress) options.progress->end();
     r.screened = n;
+
+    // Refine: on each cluster the layouts with the fastest main-stage step run whole (every
+    // stage, the batch ramp, the long-context stages' own layouts), in index order.
+    {
+      std::map<std::pair<std::string, int>, std::vector<int64_t>> by_cluster;
+      for (int64_t i = 0; i < n; ++i) {
+        const Slot& sl = slots[static_cast<size_t>(i)];
+        if (sl.verdict != Verdict::feasible || sl.run) continue;
+        const Layout l = space.at(i);
+        by_cluster[{l.node, l.nodes}].push_back(i);
+      }
+      std::vector<int64_t> todo;
+      for (auto& [key, list] : by_cluster) {
+        std::stable_sort(list.begin(), list.end(), [&](int64_t a, int64_t b) {
+          return slots[static_cast<size_t>(a)].step_s < slots[static_cast<size_t>(b)].step_s;
+        });
+        for (size_t k = 0; k < list.size() && k < kRefine; ++k) todo.push_back(list[k]);
+      }
+      std::sort(todo.begin(), todo.end());
+      core::parallel_for(todo.size(), options.threads, [&](size_t k) {
+        const int64_t i = todo[k];
+        const Layout l = space.at(i);
+        scenario::TrainingSpec scratch = *variants.at(l.node).training;
+        const TrainingOutcome o = screen_one(plan, variants, engines, l, scratch, Depth::run);
+        slots[static_cast<size_t>(i)] = {o.verdict, true, o.step_time_s, o.days, o.gpu_hours};
+      });
+      r.refined = static_cast<int64_t>(todo.size());
+    }
 
     // Rejections by verdict, each with its first example (screened again for its reason).
     std::map<Verdict, Rejection> rej;
@@ -276,7 +313,8 @@ PlanResult search(const PlanSpec& plan, const Variants& variants, const PlanEngi
       if (fresh) {
         const Layout l = space.at(i);
         scenario::TrainingSpec scratch = *variants.at(l.node).training;
-        it->second.example = l.label() + ": " + screen_one(plan, variants, engines, l, scratch).reason;
+        it->second.example =
+            l.label() + ": " + screen_one(plan, variants, engines, l, scratch, s.run ? Depth::run : Depth::screen).reason;
       }
     }
     for (auto& [v, x] : rej) r.rejections.push_back(std::move(x));
@@ -302,7 +340,7 @@ PlanResult search(const PlanSpec& plan, const Variants& variants, const PlanEngi
     std::map<std::pair<std::string, int>, int64_t> fastest;
     for (int64_t i = 0; i < r.screened; ++i) {
       const Slot& s = slots[static_cast<size_t>(i)];
-      if (s.verdict != Verdict::feasible && s.verdict != Verdict::deadline) continue;
+      if ((s.verdict != Verdict::feasible && s.verdict != Verdict::deadline) || !s.run) continue;
       const Layout l = space.at(i);
       auto key = std::make_pair(l.node, l.nodes);
       auto it = fastest.find(key);
@@ -364,7 +402,8 @@ PlanResult search(const PlanSpec& plan, const Variants& variants, const PlanEngi
       train_node = tp->layout.node;
       f.training = tp->layout;
       scenario::TrainingSpec scratch = *variants.at(train_node).training;
-      TrainingOutcome o = engines.screen_training(variants.at(train_node), (apply(tp->layout, scratch), scratch));
+      TrainingOutcome o = screen_one(plan, variants, engines, tp->layout, scratch, Depth::run);
+      if (o.verdict == Verdict::deadline) o.verdict = Verdict::feasible;  // the fleet says it misses
       f.training_outcome = o;
       f.time_days = o.days;
       f.meets_deadline = o.days * kDay <= plan.training->deadline_s;
@@ -466,7 +505,7 @@ PlanResult search(const PlanSpec& plan, const Variants& variants, const PlanEngi
       rc.reference = *options.reference;
       const Layout& p = rc.reference;
       scenario::TrainingSpec scratch = *variants.at(ref_node).training;
-      rc.reference_outcome = screen_one(plan, variants, engines, rc.reference, scratch, true);
+      rc.reference_outcome = screen_one(plan, variants, engines, rc.reference, scratch, Depth::detail);
       const auto& t = *plan.training;
       auto has = [](const std::vector<int64_t>& v, int64_t x) { return std::find(v.begin(), v.end(), x) != v.end(); };
       rc.reference_in_space = has(t.nodes, rc.reference.nodes) && has(t.pp, p.pp) && has(t.ep, p.ep) &&
@@ -484,7 +523,7 @@ PlanResult search(const PlanSpec& plan, const Variants& variants, const PlanEngi
       if (best_i) {
         rc.best = space.at(*best_i);
         scenario::TrainingSpec b = *variants.at(ref_node).training;
-        rc.best_outcome = screen_one(plan, variants, engines, rc.best, b, true);
+        rc.best_outcome = screen_one(plan, variants, engines, rc.best, b, Depth::detail);
         if (plan.confirm > 0 && rc.reference_outcome.step_time_s > 0) {
           rc.reference_event = event_of(rc.reference);
           rc.best_event = event_of(rc.best);
@@ -532,6 +571,7 @@ core::Json plan_json(const PlanSpec& plan, const PlanResult& r) {
   if (plan.training) j["deadline_days"] = plan.training->deadline_s / kDay;
   j["screened"] = r.screened;
   j["feasible"] = r.feasible;
+  j["refined"] = r.refined;
   core::Json rej = core::Json::array();
   for (const auto& x : r.rejections) {
     rej.push_back({{"reason", std::string(verdict_name(x.verdict))}, {"count", x.count}, {"example", x.example}});

@@ -2,9 +2,10 @@
 // Pareto front.
 //
 //  1. Screen: every training layout of the plan (node kind x cluster size x PP x EP x TP x
-//     micro-batch x ZeRO x schedule) runs through the analytic engine; each is feasible or
-//     rejected for a reason (availability, layout, memory, deadline). Serving is screened once
-//     per node kind: the nodes its traffic needs at peak within the SLO.
+//     micro-batch x ZeRO x schedule) runs through the analytic engine's main-stage step; each is
+//     feasible or rejected for a reason (availability, layout, memory, deadline on a lower
+//     bound). On each cluster the few fastest then run whole (every stage). Serving is screened
+//     once per node kind: the nodes its traffic needs at peak within the SLO.
 //  2. Combine: for each node kind and cluster size, the fastest feasible layout; with serving,
 //     each serving node kind beside it (nodes of one kind used for both count against its
 //     availability together). Each combination is a fleet, priced on the plan's basis: own (the
@@ -47,6 +48,9 @@ struct TrainingOutcome {
   double gpu_hours = 0;                 // of the whole run
   double mfu = 0;
   std::vector<std::pair<std::string, double>> breakdown;  // step time by part (seconds)
+  // The screen prices the main stage only: days and GPU-hours are then lower bounds (the other
+  // stages and the batch ramp only add time), exact enough to reject a layout for its deadline.
+  bool lower_bound = false;
 };
 
 struct ServingOutcome {
@@ -61,11 +65,16 @@ struct ServingOutcome {
 class PlanEngines {
  public:
   virtual ~PlanEngines() = default;
-  // The analytic engine on one layout. Must not throw for an impossible layout: say why instead.
+  // The analytic engine on one layout, as cheaply as it can (the main stage alone, with
+  // lower_bound set, or the whole run). Must not throw for an impossible layout: say why instead.
   virtual TrainingOutcome screen_training(const scenario::Scenario& s, const scenario::TrainingSpec& t) const = 0;
-  // The analytic engine with the step-time breakdown (the reference check). Default: screen.
-  virtual TrainingOutcome detail_training(const scenario::Scenario& s, const scenario::TrainingSpec& t) const {
+  // The whole run on the analytic engine (every stage). Default: screen.
+  virtual TrainingOutcome run_training(const scenario::Scenario& s, const scenario::TrainingSpec& t) const {
     return screen_training(s, t);
+  }
+  // The whole run with the main stage's step-time breakdown (the reference check). Default: run.
+  virtual TrainingOutcome detail_training(const scenario::Scenario& s, const scenario::TrainingSpec& t) const {
+    return run_training(s, t);
   }
   // The event engine on one layout (the best few).
   virtual TrainingOutcome confirm_training(const scenario::Scenario& s, const scenario::TrainingSpec& t) const = 0;
@@ -125,6 +134,7 @@ struct ReferenceCheck {
 struct PlanResult {
   int64_t screened = 0;              // training layouts
   int64_t feasible = 0;
+  int64_t refined = 0;               // layouts run whole after the screen
   std::vector<Rejection> rejections; // by verdict, in enum order
   std::vector<Fleet> fleets;         // every combination with a feasible layout, cheapest first
   std::optional<size_t> best;        // index into fleets: the cheapest that meets every target

@@ -82,6 +82,54 @@ const train::Trainer& ModelEngines::trainer(const scenario::Scenario& s, const s
 }
 
 TrainingOutcome ModelEngines::screen_training(const scenario::Scenario& s, const scenario::TrainingSpec& t) const {
+  // The main stage's step at its full batch: layout and memory checked, days a lower bound.
+  TrainingOutcome o;
+  o.lower_bound = true;
+  const train::Trainer* tr = nullptr;
+  try {
+    tr = &trainer(s, t);
+  } catch (const core::InputError& err) {
+    o.verdict = Verdict::layout;
+    o.reason = err.what();
+    return o;
+  }
+  if (t.stages.empty()) return run_training(s, t);
+  const auto* main = &t.stages.front();
+  auto tokens = [](const scenario::StageSpec& st) {
+    return st.tokens ? *st.tokens : st.steps.value_or(0) * st.batch_sequences * static_cast<double>(st.seq_len);
+  };
+  for (const auto& st : t.stages) {
+    if (tokens(st) > tokens(*main)) main = &st;
+  }
+  std::vector<train::Problem> problems;
+  train::Layout layout;
+  train::StepResult step;
+  try {
+    layout = tr->layout(t, problems);
+    if (problems.empty() &&
+        (main->batch_sequences < layout.dp * layout.micro_batch || main->seq_len % layout.cp != 0)) {
+      return run_training(s, t);  // the whole run says why, with its location
+    }
+    if (problems.empty()) step = tr->step(t, layout, main->seq_len, main->batch_sequences, &problems);
+  } catch (const core::InputError& err) {
+    o.verdict = Verdict::layout;
+    o.reason = err.what();
+    return o;
+  }
+  if (!problems.empty()) {
+    o.verdict = classify(problems);
+    o.reason = reasons_text(problems);
+    return o;
+  }
+  const double steps = tokens(*main) / (main->batch_sequences * static_cast<double>(main->seq_len));
+  o.step_time_s = step.step_time_s;
+  o.days = steps * step.step_time_s / 86400.0;
+  o.gpu_hours = steps * step.step_time_s * layout.gpus / 3600.0;
+  o.mfu = step.mfu;
+  return o;
+}
+
+TrainingOutcome ModelEngines::run_training(const scenario::Scenario& s, const scenario::TrainingSpec& t) const {
   TrainingOutcome o;
   train::TrainingEstimate e;
   try {
@@ -104,21 +152,20 @@ TrainingOutcome ModelEngines::screen_training(const scenario::Scenario& s, const
 }
 
 TrainingOutcome ModelEngines::detail_training(const scenario::Scenario& s, const scenario::TrainingSpec& t) const {
-  TrainingOutcome o = screen_training(s, t);
+  TrainingOutcome o = run_training(s, t);
   if (o.verdict != Verdict::feasible) return o;
   const auto& tr = trainer(s, t);
-  const train::RunResult r = [&] {
-    std::vector<train::Problem> problems;
-    // The main stage's step at full batch, with its breakdown.
-    const auto layout = tr.layout(t, problems);
-    const auto& main = *std::max_element(t.stages.begin(), t.stages.end(), [](const auto& a, const auto& b) {
-      return a.tokens.value_or(0) < b.tokens.value_or(0);
-    });
-    train::RunResult rr;
-    rr.step = tr.step(t, layout, main.seq_len, main.batch_sequences, &problems);
-    return rr;
-  }();
-  for (const auto& p : r.step.breakdown) o.breakdown.push_back({p.part, p.seconds});
+  std::vector<train::Problem> problems;
+  const auto layout = tr.layout(t, problems);
+  const auto& main = *std::max_element(t.stages.begin(), t.stages.end(), [](const auto& a, const auto& b) {
+    return a.tokens.value_or(0) < b.tokens.value_or(0);
+  });
+  try {
+    const train::StepResult step = tr.step(t, layout, main.seq_len, main.batch_sequences, &problems);
+    for (const auto& p : step.breakdown) o.breakdown.push_back({p.part, p.seconds});
+  } catch (const core::InputError&) {
+    // The whole run priced it: no breakdown to add.
+  }
   return o;
 }
 

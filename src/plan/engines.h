@@ -23,8 +23,11 @@ class ModelEngines final : public PlanEngines {
   explicit ModelEngines(const calib::CalibrationSet& calibration);
   ~ModelEngines() override;
 
-  // train::Trainer::estimate on a Trainer kept per cluster (node kind, size, fabric).
+  // The main stage's step (train::Trainer::layout and step) on a Trainer kept per cluster (node
+  // kind, size, fabric): layout and memory checked, days and GPU-hours lower bounds.
   TrainingOutcome screen_training(const scenario::Scenario& s, const scenario::TrainingSpec& t) const override;
+  // train::Trainer::estimate: every stage.
+  TrainingOutcome run_training(const scenario::Scenario& s, const scenario::TrainingSpec& t) const override;
   // The same with the main stage's step-time breakdown.
   TrainingOutcome detail_training(const scenario::Scenario& s, const scenario::TrainingSpec& t) const override;
   // The whole run on the event engine.
