@@ -272,13 +272,15 @@ PlanResult search(const PlanSpec& plan, const Variants& variants, const PlanEngi
     if (options.progress) options.progress->end();
     r.screened = n;
 
-    // Refine: on each cluster the layouts with the fastest main-stage step run whole (every
+    // Refine: on each cluster the layouts with the fastest main-stage step (within the deadline
+    // or not) run whole (every
     // stage, the batch ramp, the long-context stages' own layouts), in index order.
     {
       std::map<std::pair<std::string, int>, std::vector<int64_t>> by_cluster;
       for (int64_t i = 0; i < n; ++i) {
         const Slot& sl = slots[static_cast<size_t>(i)];
-        if (sl.verdict != Verdict::feasible || sl.run) continue;
+        // Layouts past the deadline too: the front shows what each cluster could do.
+        if ((sl.verdict != Verdict::feasible && sl.verdict != Verdict::deadline) || sl.run) continue;
         const Layout l = space.at(i);
         by_cluster[{l.node, l.nodes}].push_back(i);
       }
