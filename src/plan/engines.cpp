@@ -11,25 +11,44 @@
 
 namespace fleetsim::plan {
 
+namespace {
+
+// Where a field of the plan file was given (its file, line and column), for errors.
+core::SourceLocation at(const core::Provenance& p, const std::string& key, const std::string& file) {
+  auto it = p.find(key);
+  if (it != p.end() && !it->second.where.file.empty()) return it->second.where;
+  return core::SourceLocation{file};
+}
+
+}  // namespace
+
 Variants load_variants(const PlanSpec& plan, const scenario::Catalogs& catalogs) {
   const scenario::Scenario base = scenario::load_scenario(plan.base, catalogs);
+  if (plan.cost == CostBasis::own && !base.fleet) {
+    throw core::InputError(at(plan.provenance, "cost", plan.file), "cost",
+                           fmt::format("own prices the planned fleet with the base scenario's facility, power and "
+                                       "finance, and {} has no fleet section: add one, or use cost: rent",
+                                       plan.base.string()));
+  }
   if (plan.training && !base.training) {
-    throw core::InputError(fmt::format("{}: training: the base scenario {} has no training section to plan for",
-                                       plan.file, plan.base.string()));
+    throw core::InputError(at(plan.provenance, "training", plan.file), "training",
+                           fmt::format("the base scenario {} has no training section to plan for", plan.base.string()));
   }
   if (plan.serving && !base.serving) {
-    throw core::InputError(fmt::format("{}: serving: the base scenario {} has no serving section to plan for",
-                                       plan.file, plan.base.string()));
+    throw core::InputError(at(plan.provenance, "serving", plan.file), "serving",
+                           fmt::format("the base scenario {} has no serving section to plan for", plan.base.string()));
   }
   Variants v;
-  for (const auto& c : plan.choices) {
+  for (size_t i = 0; i < plan.choices.size(); ++i) {
+    const auto& c = plan.choices[i];
     std::vector<std::string> sets;
     if (base.training) sets.push_back("training.cluster.node=" + c.node);
     if (base.serving) sets.push_back("serving.node=" + c.node);
     try {
       v.emplace(c.node, scenario::load_scenario(plan.base, catalogs, sets));
     } catch (const core::InputError& e) {
-      throw core::InputError(fmt::format("{}: choices: node '{}' on the base scenario: {}", plan.file, c.node, e.what()));
+      throw core::InputError(at(c.provenance, "node", plan.file), fmt::format("choices[{}].node", i),
+                             fmt::format("node '{}' on the base scenario: {}", c.node, e.message()));
     }
   }
   return v;

@@ -1,5 +1,5 @@
 // Checks the result documents of the shipped plans (tests/plan/check_plan_cli.sh): what the
-// issue asks of `fleetsim plan`, read from the JSON. Usage: check_plan_json seeds|layout <file>
+// capacity search must show, read from the JSON. Usage: check_plan_json seeds|layout <file>
 #include <cstdio>
 #include <fstream>
 #include <set>

@@ -28,7 +28,7 @@ inline void expect_published_exact(const std::string& what, double expected, dou
   CHECK(actual == expected);
 }
 
-// A published figure fleetsim does not reproduce within the tolerance: prints it as such
+// A published figure fleetsim does not reproduce within its tolerance: prints it as such
 // and checks that actual / expected stays in the band the docs give (`doc`), so a change of the
 // model that moves the gap is seen and the docs are updated with it.
 inline void expect_documented_gap(const std::string& what, double expected, double actual, double lo, double hi,

@@ -1,6 +1,6 @@
 // DeepSeek-V3/R1's serving day on H800 against what DeepSeek published (open-infra-index day 6,
 // shared reference §2.7), from the model, the hardware and the calibration: nothing here is
-// tuned to these figures. Tolerance 15% (issue 6).
+// tuned to these figures. Tolerance 15%.
 //
 // Reproduced: the user speed, revenue, the KV cache per token, the cost of a node-day. Not
 // reproduced: the per-node rates (fleetsim is 1.9x faster on prefill, 1.5x on decode), hence
