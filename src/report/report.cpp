@@ -203,6 +203,12 @@ void plan(Page& page, const Json& doc) {
   add_card(cards, *pl, {"feasible"}, "Feasible layouts", Dim::count);
   add_card(cards, *pl, {"best", "cost_usd"}, "Cheapest fleet", Dim::usd, text(*pl, {"best", "label"}));
   add_card(cards, *pl, {"best", "time_days"}, "Its training days", Dim::count);
+  if (const Json* bc = find(*pl, {"best_confirmed"}); bc && bc->is_object() && find(*pl, {"confirmations"}) &&
+                                                      !(*pl)["confirmations"].empty()) {
+    add_card(cards, *pl, {"best_confirmed", "cost_usd"}, "Cheapest confirmed by the event engine", Dim::usd,
+             text(*pl, {"best_confirmed", "label"}));
+  }
+  add_card(cards, *pl, {"deadline_days"}, "Deadline, days", Dim::count);
   page.cards(cards);
   if (const Json* b = find(*pl, {"best"}); b && b->is_null()) {
     page.paragraph("No fleet meets every target: see the rejections below.", "note");
