@@ -135,16 +135,21 @@ void serving(Page& page, const Json& doc) {
   add_card(cards, *s, {"gpu_hours_per_day"}, "GPU-hours a day", Dim::count);
   add_card(cards, *s, {"cost_profit_margin"}, "Cost-profit margin", Dim::fraction);
   page.cards(cards);
-  std::vector<Bar> lat;
-  for (const char* metric : {"ttft_s", "tpot_s"}) {
-    for (const char* p : {"p50", "p90", "p99"}) {
-      if (auto v = number(*s, {metric, p})) {
-        lat.push_back({fmt::format("{} {}", metric[1] == 't' ? "TTFT" : "TPOT", p), *v * 1e3,
-                       metric[1] == 't' ? "time to first token" : "time per output token"});
-      }
-    }
+  // Time to first token in seconds and time per output token in milliseconds: two scales.
+  std::vector<Bar> ttft, tpot;
+  for (const char* p : {"p50", "p90", "p99"}) {
+    if (auto v = number(*s, {"ttft_s", p})) ttft.push_back({fmt::format("TTFT {}", p), *v, "time to first token"});
+    if (auto v = number(*s, {"tpot_s", p})) tpot.push_back({fmt::format("TPOT {}", p), *v * 1e3, "time per output token"});
   }
-  if (!lat.empty()) page.chart("chart-latency", bar_chart(lat, "milliseconds", "Latency percentiles"));
+  if (!ttft.empty()) page.chart("chart-ttft", bar_chart(ttft, "seconds", "Time to first token"));
+  if (!tpot.empty()) page.chart("chart-tpot", bar_chart(tpot, "milliseconds", "Time per output token"));
+  if (auto k = number(*s, {"simulation", "requests_per_simulated_request"}); k && *k > 1) {
+    page.paragraph(fmt::format("Latencies from the event simulation, where one simulated request stands for {:g} "
+                               "real ones arriving together: queueing before prefill is overstated, so the TTFT "
+                               "tail is an upper bound (docs/serving.md).",
+                               *k),
+                   "note");
+  }
   if (const Json* h = find(*s, {"hourly"}); h && h->is_array() && !h->empty()) {
     std::vector<SeriesPoint> pts;
     for (const auto& e : *h) {

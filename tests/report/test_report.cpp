@@ -50,9 +50,10 @@ TEST_CASE("the page embeds the same result document it was rendered from") {
   const core::Json doc = load("sample_result.json");
   const std::string html = report::render_report(doc);
   CHECK(embedded_result(html) == doc);
-  // One chart container per chart, and the body declares how many to expect.
-  CHECK(count(html, "<div class=\"vega\" id=\"chart-") == 8);
-  CHECK_THAT(html, ContainsSubstring("<body data-charts=\"8\""));
+  // One chart container per chart (latency is two: TTFT in seconds, TPOT in milliseconds), and
+  // the body declares how many to expect.
+  CHECK(count(html, "<div class=\"vega\" id=\"chart-") == 9);
+  CHECK_THAT(html, ContainsSubstring("<body data-charts=\"9\""));
 }
 
 TEST_CASE("headline figures are the JSON's numbers, formatted") {
