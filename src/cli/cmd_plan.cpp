@@ -59,8 +59,18 @@ void add_plan_command(CLI::App& app, Context& ctx) {
     core::write_file_atomically(args->output, report::render_report(doc));
     if (args->quiet || args->json == "-") return;
 
-    std::string out = fmt::format("{}\n  {} training layouts screened on the analytic engine, {} feasible\n",
-                                  spec.name, result.screened, result.feasible);
+    std::string out = spec.name + "\n";
+    if (spec.training) {
+      out += fmt::format("  {} training layouts screened on the analytic engine, {} feasible, {} run whole\n",
+                         result.screened, result.feasible, result.refined);
+    }
+    for (const auto& [node, so] : result.serving) {
+      out += so.verdict == plan::Verdict::feasible
+                 ? fmt::format("  serving on {}: {:.0f} nodes at peak, {:.1f} on average\n", node, so.peak_nodes,
+                               so.average_nodes)
+                 : fmt::format("  serving on {}: not possible ({}): {}\n", node, plan::verdict_name(so.verdict),
+                               so.reason);
+    }
     for (const auto& x : result.rejections) {
       out += fmt::format("  rejected for {:<12} {:>8}   e.g. {}\n", plan::verdict_name(x.verdict), x.count, x.example);
     }
