@@ -123,7 +123,17 @@ const core::Schema<KernelSection>& kernel_schema() {
                     "Tensor clock under sustained load (power throttling); default the boost clock.",
                     core::positive())
           .integer("sm_count", &KernelSection::sm_count, "SMs; 0: the GPU catalog's, else 132.", core::at_least(0),
-                   0);
+                   0)
+          .custom({"corun_slowdown", "number >= 1",
+                   "How much longer compute kernels take while communication kernels run beside them (DualPipe's "
+                   "overlapped pairs), beyond the SMs those take; default 1.",
+                   false, "1"},
+                  [](const core::ConfigNode& n, KernelSection& k) {
+                    const double v = n.as_number();
+                    core::check_range(n, v, core::at_least(1));
+                    k.corun_slowdown = v;
+                  },
+                  [](KernelSection& k) { k.corun_slowdown.reset(); });
   return s;
 }
 
@@ -221,6 +231,7 @@ ModelParams given_params(const ComputeCalibration& c) {
   set(p.kernel_latency_s, c.kernel.latency_s);
   set(p.launch_overhead_s, c.kernel.launch_overhead_s);
   set(p.sustained_clock_hz, c.kernel.sustained_clock_hz);
+  set(p.corun_slowdown, c.kernel.corun_slowdown);
   p.sm_count = c.kernel.sm_count;
   set(p.read_efficiency, c.hbm.read_efficiency);
   set(p.copy_efficiency, c.hbm.copy_efficiency);

@@ -55,6 +55,7 @@ struct StreamPoint {
 
 struct KernelSection {
   std::optional<double> latency_s, launch_overhead_s, sustained_clock_hz;
+  std::optional<double> corun_slowdown;  // compute kernels beside communication kernels
   int sm_count = 0;  // 0: the GPU's
 };
 struct HbmSection {

@@ -46,6 +46,7 @@ struct ModelParams {
   double kernel_latency_s = 3.5e-6;   // t0: first loads, pipeline fill, last store
   double launch_overhead_s = 2.0e-6;  // gap between back-to-back kernels on one stream
   double sustained_clock_hz = 0;      // tensor clock under load; 0: the boost clock
+  double corun_slowdown = 1;          // compute kernels beside communication kernels (training overlap)
   int sm_count = 0;                   // 0: the GPU's, else kDefaultSmCount
   double hbm_saturation = 0.5;        // share of SMs that saturates HBM (used with fewer SMs)
   double read_efficiency = 0.9;       // achieved share of HBM bandwidth, reading

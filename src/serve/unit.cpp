@@ -255,7 +255,16 @@ StepTime UnitModel::forward(int64_t tokens, int64_t sequences, int64_t kv_len, b
     f.local_experts = local_experts_;
   }
   calib::Share share;
-  if (unit_.micro_batches >= 2 && comm_sms_ > 0 && m.is_moe() && unit_.ep > 1) share.sms = sm_count_ - comm_sms_;
+  // Prefill's overlapped micro-batches run the compute kernels beside DeepEP's normal kernels,
+  // which hold SMs: the compute gets the rest, and takes the calibration's co-running slowdown
+  // (HBM, L2 and memory-system contention; measured on the H800 in training's overlapped pairs,
+  // the same kernels beside the same all-to-all). Decode's low-latency kernels free their SMs
+  // once the RDMA is issued and move little data: neither applies there.
+  double corun = 1;
+  if (unit_.micro_batches >= 2 && comm_sms_ > 0 && m.is_moe() && unit_.ep > 1) {
+    share.sms = sm_count_ - comm_sms_;
+    corun = op_cost_->params().corun_slowdown;
+  }
 
   struct Part {
     double total = 0, attention = 0, gemm = 0;
@@ -263,7 +272,7 @@ StepTime UnitModel::forward(int64_t tokens, int64_t sequences, int64_t kv_len, b
   auto price = [&](const std::vector<model::Op>& ops) {
     Part p;
     for (const auto& op : ops) {
-      const double t = op_cost_->seconds(op, share);
+      const double t = op_cost_->seconds(op, share) * corun;
       p.total += t;
       if (op.kind == model::OpKind::attention_decode || op.kind == model::OpKind::attention_prefill) p.attention += t;
       if (op.kind == model::OpKind::gemm || op.kind == model::OpKind::grouped_gemm) p.gemm += t;

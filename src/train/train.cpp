@@ -515,15 +515,15 @@ StepResult Trainer::step_impl(const scenario::TrainingSpec& t, const Layout& l, 
     if (m.is_moe_layer(layer)) w.ep_f = w.ep_b = ep_pair;
     return w;
   };
-  const Work dense = m.dense_ffn_layers() > 0 ? layer_work(0) : Work{};
-  const Work moe = m.is_moe() ? layer_work(m.layers - 1) : Work{};
+  Work dense = m.dense_ffn_layers() > 0 ? layer_work(0) : Work{};
+  Work moe = m.is_moe() ? layer_work(m.layers - 1) : Work{};
   // The embedding's backward needs only the token ids: nothing saved (a gather's gradient is a
   // scatter-add of twice its traffic).
   Work embed = memo(2, 0, [&] { return price(model::embedding_ops(m, s), op_cost_, share, Recompute::none, mla, 0); });
   embed.act = 0;
   // The output head under the same policy: with recomputation the logits are recomputed from
   // the saved head input in the backward pass (a fused linear cross-entropy) instead of stored.
-  const Work head = memo(3, static_cast<int>(l.recompute), [&] {
+  Work head = memo(3, static_cast<int>(l.recompute), [&] {
     return price(model::head_ops(m, s), op_cost_, share, l.recompute, mla, layer_input);
   });
   Work mtp;
@@ -540,6 +540,15 @@ StepResult Trainer::step_impl(const scenario::TrainingSpec& t, const Layout& l, 
     mtp.tp_f = mtp.tp_b = 2 * tp_ar * m.mtp_depth;
     mtp.cp_f = cp_gather * m.mtp_depth;
     mtp.cp_b = cp_reduce * m.mtp_depth;
+  }
+  // DualPipe's overlapped pairs run the compute kernels beside the all-to-all kernels: beyond the
+  // SMs those take (comm_sms, priced above), the compute kernels share HBM, L2 and the memory
+  // system with them and take longer than alone. The calibration's corun_slowdown is that
+  // factor, measured on the GPU (H800: DeepSeek's profile of an overlapped pair, see
+  // calibration/data/h800.yaml and docs/training.md); 1 where nothing is measured.
+  if ((l.schedule == Schedule::dualpipe || l.schedule == Schedule::dualpipev) && m.is_moe() && l.ep > 1) {
+    const double k = op_cost_.params().corun_slowdown;
+    for (Work* x : {&dense, &moe, &embed, &head, &mtp}) x->f *= k, x->b *= k, x->w *= k;
   }
 
   // Parameters of one layer, split into what DP replicates and what EP spreads.

@@ -3,7 +3,7 @@
 // tuned to these figures. Tolerance 15%.
 //
 // Reproduced: the user speed, revenue, the KV cache per token, the cost of a node-day. Not
-// reproduced: the per-node rates (fleetsim is 1.9x faster on prefill, 1.5x on decode), hence
+// reproduced: the per-node rates (fleetsim is 1.4x faster on prefill, 1.5x on decode), hence
 // the node count, the cost and the margin. docs/serving.md ("Against DeepSeek's day") gives the
 // reasons; those checks pin the documented gap (a band around the present ratio, so a change of
 // model that moves it is seen) and print it beside the published figure.
@@ -67,11 +67,11 @@ TEST_CASE("DeepSeek R1 serving day: per-node rates, nodes, cost and margin (docu
   const auto& e = day().estimate;
   REQUIRE(e.feasible);
   expect_documented_gap("prefill input tokens/s per node (day average)", 73.7e3, e.prefill_tokens_per_s_per_node,
-                        1.6, 2.2, kDay6);
+                        1.25, 1.50, kDay6);
   expect_documented_gap("decode output tokens/s per node (day average)", 14.8e3, e.decode_tokens_per_s_per_node,
                         1.3, 1.7, kDay6);
-  expect_documented_gap("average nodes", 226.75, e.nodes.average, 0.5, 0.75, kDay6);
-  expect_documented_gap("peak nodes", 278, e.nodes.peak, 0.5, 0.75, kDay6);
-  expect_documented_gap("cost per day at $2/GPU-hour ($)", 87072, e.cost_usd_per_day, 0.5, 0.75, kDay6);
-  expect_documented_gap("cost-profit margin", 5.45, *e.cost_profit_margin, 1.4, 2.1, kDay6);
+  expect_documented_gap("average nodes", 226.75, e.nodes.average, 0.6, 0.8, kDay6);
+  expect_documented_gap("peak nodes", 278, e.nodes.peak, 0.6, 0.8, kDay6);
+  expect_documented_gap("cost per day at $2/GPU-hour ($)", 87072, e.cost_usd_per_day, 0.6, 0.8, kDay6);
+  expect_documented_gap("cost-profit margin", 5.45, *e.cost_profit_margin, 1.3, 1.7, kDay6);
 }

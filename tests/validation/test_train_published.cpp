@@ -1,15 +1,12 @@
 // DeepSeek-V3's training run (V3 report Table 1 and §1/§4.4; ISCA'25 Table 4; ../shared/
 // reference.md §1.2-1.4) against scenarios/deepseek-v3-pretrain.yaml, expected next to actual.
 //
-// The validation tolerances (10% on GPU-hours, 4 points of MFU, 20% on context extension) are not met (docs/training.md §6 gives the gap and its reasons); the
-// figures are printed beside the published ones and checked against the documented gap, a band
-// around the present ratio, so a change of the model that moves it is seen. fleetsim prices each kernel at the
-// efficiency measured for it alone (DeepGEMM, FlashAttention, DeepEP, calibration/data/h800.yaml)
-// and does not model routing imbalance between experts, the permutation of tokens around the
-// all-to-all, stragglers, or the framework's own overheads, so it predicts a faster step than
-// DeepSeek achieved (docs/training.md §Validation gives the gap and its reasons). The hard
-// checks are what the model must get right whatever the kernels achieve: the layout, the token
-// counts, the rental arithmetic, and the right order of magnitude.
+// fleetsim prices each kernel from the H800 calibration (DeepGEMM, FlashAttention, DeepEP) and
+// stretches the compute of DualPipe's overlapped pairs by the co-running slowdown measured in
+// DeepSeek's profile of one such pair (profile-data train.json; calibration/data/h800.yaml): the
+// first test checks that calibration point, the second the published figures with their
+// tolerances. The context extension is not reproduced (its layouts are not published; fleetsim
+// takes the fastest that fits) and is checked against its documented gap (docs/training.md §6).
 #include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>
 
@@ -36,6 +33,15 @@ const V3& v3() {
   }();
   return v;
 }
+
+// A Trainer of the V3 scenario and its layout, for single steps.
+struct V3Step {
+  calib::CalibrationSet cal = calib::CalibrationSet::load(std::filesystem::path(FLEETSIM_SOURCE_DIR) / "calibration" /
+                                                          "data");
+  train::Trainer t{v3().s, *v3().s.training, cal};
+  std::vector<train::Problem> problems;
+  train::Layout layout = t.layout(*v3().s.training, problems);
+};
 
 }  // namespace
 
@@ -69,40 +75,53 @@ TEST_CASE("DeepSeek-V3 run: layout, tokens and cost arithmetic") {
   CHECK(r.gpu_hours_per_trillion_tokens < 300e3);
 }
 
-TEST_CASE("DeepSeek-V3 run against the published figures (documented gap)") {
+TEST_CASE("DeepSeek-V3 overlapped pair of 4 MoE layers against DeepSeek's profile (calibration point)") {
+  // profile-data train.json: one DualPipe forward+backward pair, 4 MoE layers per chunk, EP64,
+  // 4K sequence: the compute stream's kernels busy 118.2 ms. fleetsim's pair on a device whose
+  // two chunks are 4 MoE layers each (stage 2), at 1 micro-batch of 4,096 tokens.
+  V3Step v;
+  REQUIRE(v.problems.empty());
+  const auto step = v.t.step(*v3().s.training, v.layout, 4096, 15360, &v.problems, true);
+  double pair = 0;
+  for (const auto& e : step.timeline) {
+    if (e.lane == "stage 2 compute" && e.kind == "compute") {
+      pair = e.end_s - e.start_s;
+      break;
+    }
+  }
+  REQUIRE(pair > 0);
+  test::expect_published("overlapped F+B pair of 4 MoE layers, compute kernels, s", 0.1182, pair, 0.02,
+                         "profile-data train.json (the calibration point of corun_slowdown)");
+}
+
+TEST_CASE("DeepSeek-V3 run against the published figures") {
   const auto& r = v3().r;
   const std::string doc = "docs/training.md section 6";
   std::printf("[published] predicted step %.3f s at %zu micro-batches; ISCA'25 Table 4: 19.926 s\n",
               r.step.step_time_s, static_cast<size_t>(r.step.micro_batches));
   for (const auto& p : r.step.breakdown) std::printf("[published]   %-20s %8.3f s\n", p.part.c_str(), p.seconds);
-  // Tolerance 10%: the analytic step is 24% short of the published one.
-  test::expect_documented_gap("step time at full batch, analytic, s", 19.926, r.step.step_time_s, 0.72, 0.80, doc,
-                              "ISCA'25 Table 4");
-  // The event engine (greedy DualPipe pairs, per-flow all-to-all) is 11% short.
+  test::expect_published("step time at full batch, analytic, s", 19.926, r.step.step_time_s, 0.10, "ISCA'25 Table 4");
+  // The event engine schedules DualPipe's pairs greedily and pays an unpaired chunk's all-to-all:
+  // 14% slower than published (docs/training.md section 6).
   {
-    const auto root = std::filesystem::path(FLEETSIM_SOURCE_DIR);
-    const auto cal = calib::CalibrationSet::load(root / "calibration" / "data");
-    const auto& s = v3().s;
-    const train::Trainer t(s, *s.training, cal);
-    std::vector<train::Problem> problems;
-    const auto layout = t.layout(*s.training, problems);
-    REQUIRE(problems.empty());
-    const auto e = t.step_event(*s.training, layout, 4096, 15360);
-    test::expect_documented_gap("step time at full batch, event, s", 19.926, e.step_time_s, 0.85, 0.93, doc,
+    V3Step v;
+    REQUIRE(v.problems.empty());
+    const auto e = v.t.step_event(*v3().s.training, v.layout, 4096, 15360);
+    test::expect_documented_gap("step time at full batch, event, s", 19.926, e.step_time_s, 1.08, 1.20, doc,
                                 "ISCA'25 Table 4");
   }
-  test::expect_documented_gap("H800 GPU-hours per trillion tokens", 180e3, r.gpu_hours_per_trillion_tokens, 0.72,
-                              0.80, doc, "V3 report §1, §4.4");
-  test::expect_documented_gap("pre-training GPU-hours", 2.664e6, r.stages[0].gpu_hours, 0.72, 0.80, doc,
-                              "V3 report Table 1");
-  // Tolerance 4 points: 51% against 39%.
-  test::expect_documented_gap("MFU, causal, BF16 dense peak", 0.3894, r.step.mfu, 1.25, 1.38, doc, "ISCA'25");
-  // Tolerance 20%: the context stages' layouts are not published; fleetsim's are the fastest that fit.
+  test::expect_published("H800 GPU-hours per trillion tokens", 180e3, r.gpu_hours_per_trillion_tokens, 0.10,
+                         "V3 report §1, §4.4");
+  test::expect_published("pre-training GPU-hours", 2.664e6, r.stages[0].gpu_hours, 0.10, "V3 report Table 1");
+  std::printf("[published] %-58s expected %14.4f  actual %14.4f  (+-4 points)\n", "MFU, causal, BF16 dense peak",
+              0.3894, r.step.mfu);
+  CHECK(std::fabs(r.step.mfu - 0.3894) <= 0.04);
+  // The context stages' layouts are not published; fleetsim's are the fastest that fit.
   test::expect_documented_gap("context-extension GPU-hours", 119e3, r.stages[1].gpu_hours + r.stages[2].gpu_hours,
-                              0.45, 0.60, doc, "V3 report Table 1");
+                              0.62, 0.80, doc, "V3 report Table 1");
   // Table 1's total includes 5K GPU-hours of post-training, which this run does not have.
-  test::expect_documented_gap("total GPU-hours (pre-training + context extension + 5K post-training)", 2.788e6,
-                              r.gpu_hours_total + 5e3, 0.72, 0.80, doc, "V3 report Table 1");
-  test::expect_documented_gap("rental cost at $2/GPU-hour, USD (with post-training)", 5.576e6,
-                              r.rental_usd_total + 5e3 * 2.0, 0.72, 0.80, doc, "V3 report Table 1");
+  test::expect_published("total GPU-hours (pre-training + context extension + 5K post-training)", 2.788e6,
+                         r.gpu_hours_total + 5e3, 0.10, "V3 report Table 1");
+  test::expect_published("rental cost at $2/GPU-hour, USD (with post-training)", 5.576e6,
+                         r.rental_usd_total + 5e3 * 2.0, 0.10, "V3 report Table 1");
 }
