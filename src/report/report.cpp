@@ -287,13 +287,31 @@ void calibration(Page& page, const Json& doc) {
 
 }  // namespace
 
+// "published: <figure>" for the first published workload of a kind on a GPU in the TCO's
+// workloads, so a simulated figure sits beside the one it models; "" when there is none.
+std::string published_note(const Json& doc, const char* kind, const std::string& gpu, const char* key, Dim dim) {
+  const Json* list = find(doc, {"tco", "workloads"});
+  if (!list || !list->is_array()) return "";
+  for (const auto& w : *list) {
+    if (w.value("origin", "") == "published" && w.value("kind", "") == kind && w.value("gpu", "") == gpu) {
+      if (auto v = number(w, {key})) return "published: " + format_quantity(*v, dim);
+    }
+  }
+  return "";
+}
+
 std::vector<Headline> headline(const Json& doc) {
   std::vector<Page::Card> cards;
+  const std::string train_gpu = text(doc, {"training", "gpu"});
+  const std::string serve_gpu = text(doc, {"serving", "gpu"});
+  auto note = [](std::string a, const std::string& b) { return b.empty() ? a : a.empty() ? b : a + "; " + b; };
   add_card(cards, doc, {"training", "gpu_hours_total"}, "Training GPU-hours", Dim::count,
-           text(doc, {"training", "gpu"}));
+           note(train_gpu, published_note(doc, "training", train_gpu, "gpu_hours", Dim::count)));
   add_card(cards, doc, {"training", "wall_clock_days"}, "Training days", Dim::count);
-  add_card(cards, doc, {"training", "rental_usd_total"}, "Training, rented", Dim::usd);
-  add_card(cards, doc, {"serving", "cost_usd_per_day"}, "Serving cost a day", Dim::usd);
+  add_card(cards, doc, {"training", "rental_usd_total"}, "Training, rented", Dim::usd,
+           published_note(doc, "training", train_gpu, "rental_usd", Dim::usd));
+  add_card(cards, doc, {"serving", "cost_usd_per_day"}, "Serving cost a day", Dim::usd,
+           published_note(doc, "serving", serve_gpu, "rental_usd", Dim::usd));
   add_card(cards, doc, {"serving", "usd_per_million_output_tokens"}, "Per million output tokens", Dim::usd);
   add_card(cards, doc, {"tco", "capex_usd"}, "Fleet capex", Dim::usd);
   add_card(cards, doc, {"tco", "opex_usd"}, "Fleet opex", Dim::usd);
