@@ -79,6 +79,8 @@ elseif(MODE STREQUAL "calib")
   include(${CMAKE_CURRENT_LIST_DIR}/check_calib.cmake)
 elseif(MODE STREQUAL "tco")
   include(${CMAKE_CURRENT_LIST_DIR}/check_tco.cmake)
+elseif(MODE STREQUAL "train")
+  include(${CMAKE_CURRENT_LIST_DIR}/check_train.cmake)
 elseif(MODE STREQUAL "collective")
   # A ring all-reduce inside one H800 node, ideal in shape: 8 GPUs, 1 GiB. busbw is the achieved
   # NVLink rate, 200 GB/s x 0.68 (calibration/data/h800.yaml), less the ring's 14 latencies.

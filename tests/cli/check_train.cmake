@@ -1,18 +1,6 @@
 # `fleetsim train` end to end: the table, the JSON section, the trace, determinism, and bad input
-# (exit 2 with file, line and field). -DFLEETSIM=<binary> -DOUT=<a scratch directory>.
-function(run)
-  execute_process(COMMAND ${FLEETSIM} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  set(rc "${rc}" PARENT_SCOPE)
-  set(out "${out}" PARENT_SCOPE)
-  set(err "${err}" PARENT_SCOPE)
-endfunction()
-function(expect_contains text what)
-  string(FIND "${text}" "${what}" pos)
-  if(pos EQUAL -1)
-    message(FATAL_ERROR "expected to find '${what}' in:\n${text}")
-  endif()
-endfunction()
-
+# (exit 2 with file, line and field). Included by check_cli.cmake (MODE=train, which defines run()
+# and expect_contains()), with -DOUT=<a scratch directory>.
 run(--help)
 expect_contains("${out}" "  train ")
 
