@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
     while (plan::layout_count(p) > want && p.training->nodes.size() > 1) p.training->nodes.pop_back();
     total = plan::layout_count(p);
   }
-  const auto variants = plan::load_variants(p, catalogs);
+  const auto variants = plan::load_targets(p, catalogs).variants;
   const plan::ModelEngines engines(calibration);
 
   auto run = [&](unsigned threads) {

@@ -8,9 +8,9 @@
 #include "cli/progress_bar.h"
 #include "core/atomic_file.h"
 #include "core/units.h"
-#include "core/version.h"
 #include "plan/capacity.h"
 #include "plan/engines.h"
+#include "plan/run.h"
 #include "report/report.h"
 
 namespace fleetsim::cli {
@@ -34,25 +34,19 @@ void add_plan_command(CLI::App& app, Context& ctx) {
   cmd->add_option("-j,--threads", args->threads, "Threads (0: all cores); the result is the same for any number");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress and no summary");
   cmd->callback([args, &ctx] {
-    std::filesystem::path file = args->plan;
-    std::error_code ec;
-    if (!std::filesystem::exists(file, ec) && file.extension() != ".yaml" && args->plan.find('/') == std::string::npos) {
-      file = ctx.paths().root / "plans" / (args->plan + ".yaml");
-    }
-    const plan::PlanSpec spec = plan::load_plan(file, args->sets);
+    const plan::PlanSpec spec = plan::load_plan(ctx.plan_path(args->plan), args->sets);
     const auto calibration = calib::CalibrationSet::load(ctx.paths().calibration());
-    const plan::Variants variants = plan::load_variants(spec, ctx.catalogs());
+    const plan::PlanTargets targets = plan::load_targets(spec, ctx.catalogs());
     const plan::ModelEngines engines(calibration);
     ProgressBar progress(args->quiet);
     plan::SearchOptions options;
     options.threads = args->threads;
     options.progress = &progress;
-    options.reference = plan::reference_layout(spec, ctx.catalogs());
-    const plan::PlanResult result = plan::search(spec, variants, engines, options);
+    options.reference = targets.reference;
+    const plan::PlanResult result = plan::search(spec, targets.variants, engines, options);
 
-    core::Json doc = core::Json::object();
-    const auto& base = variants.begin()->second;
-    doc["fleetsim"] = {{"version", std::string(core::version())}, {"scenario_hash", base.hash}, {"seed", base.seed}};
+    // The header of the base scenario (its hash and seed), named after the plan.
+    core::Json doc = plan::document_header(targets.variants.begin()->second);
     doc["scenario"] = {{"name", spec.name}, {"question", spec.question}, {"file", spec.file}};
     doc["plan"] = plan::plan_json(spec, result);
     if (!args->json.empty()) emit_output(doc.dump(1) + "\n", args->json);

@@ -7,12 +7,23 @@ const scenario::Catalogs& Context::catalogs() {
   return *catalogs_;
 }
 
-std::filesystem::path Context::scenario_path(const std::string& arg) const {
+namespace {
+
+// A path as given, or the shipped file `<dir>/<arg>.yaml` when the argument is a bare name.
+std::filesystem::path data_file(const std::string& arg, const std::filesystem::path& dir) {
   std::filesystem::path p = arg;
   std::error_code ec;
   if (std::filesystem::exists(p, ec) || arg.find('/') != std::string::npos || p.extension() == ".yaml") return p;
-  std::filesystem::path shipped = paths().scenarios() / (arg + ".yaml");
+  std::filesystem::path shipped = dir / (arg + ".yaml");
   return std::filesystem::exists(shipped, ec) ? shipped : p;
 }
+
+}  // namespace
+
+std::filesystem::path Context::scenario_path(const std::string& arg) const {
+  return data_file(arg, paths().scenarios());
+}
+
+std::filesystem::path Context::plan_path(const std::string& arg) const { return data_file(arg, paths().plans()); }
 
 }  // namespace fleetsim::cli

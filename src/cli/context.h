@@ -19,6 +19,9 @@ class Context {
   // A scenario argument: a path, or the name of a shipped scenario ("deepseek" ->
   // <data>/scenarios/deepseek.yaml).
   std::filesystem::path scenario_path(const std::string& arg) const;
+  // A plan argument, the same way: a path, or a shipped plan ("train-v3-serve-r1" ->
+  // <data>/plans/train-v3-serve-r1.yaml).
+  std::filesystem::path plan_path(const std::string& arg) const;
 
  private:
   std::unique_ptr<scenario::Catalogs> catalogs_;

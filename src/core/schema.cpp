@@ -52,6 +52,12 @@ void fail_unknown_field(const ConfigNode& node, const std::string& key, const st
                    fmt::format("unknown field '{}' in {}{}", key, schema_name, did_you_mean(key, known)));
 }
 
+const SourceLocation& location_of(const Provenance& p, const std::string& key) {
+  static const SourceLocation none;
+  auto it = p.find(key);
+  return it == p.end() ? none : it->second.where;
+}
+
 void check_range(const ConfigNode& node, double v, const Range& r) {
   if (r.contains(v)) return;
   std::string shown = node.is_scalar() ? node.raw() : fmt::format("{}", v);

@@ -44,6 +44,9 @@ struct Sourced {
 };
 using Provenance = std::map<std::string, Sourced>;  // by field key
 
+// Where field `key` was given; an empty location when the input did not give it.
+const SourceLocation& location_of(const Provenance& p, const std::string& key);
+
 // One input figure as reports list it: where it sits, its value as text, and its source.
 struct Assumption {
   std::string path;   // "fleet.facility.pue", "hardware.gpus.h800.hbm_bw"

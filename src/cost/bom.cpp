@@ -83,11 +83,7 @@ int64_t fabric_endpoints(const scenario::FleetSpec& f, const scenario::TrancheSp
   return e;
 }
 
-const core::SourceLocation& location_of(const core::Provenance& p, const char* key) {
-  static const core::SourceLocation none;
-  auto it = p.find(key);
-  return it == p.end() ? none : it->second.where;
-}
+using core::location_of;
 
 void add_network(const scenario::Scenario& s, const scenario::TrancheSpec& t, size_t index, Bom& bom) {
   const hw::NodeSpec& node = s.node(t.node);

@@ -243,6 +243,7 @@ PlanResult search(const PlanSpec& plan, const Variants& variants, const PlanEngi
 
   // 1. Screen the training layouts.
   std::vector<Slot> slots;
+  std::map<int64_t, TrainingOutcome> whole;  // whole-run outcomes by layout index, as computed
   Space space;
   if (plan.training) {
     space = make_space(plan, variants);
@@ -273,8 +274,8 @@ PlanResult search(const PlanSpec& plan, const Variants& variants, const PlanEngi
     r.screened = n;
 
     // Refine: on each cluster the layouts with the fastest main-stage step (within the deadline
-    // or not) run whole (every
-    // stage, the batch ramp, the long-context stages' own layouts), in index order.
+    // or not) run whole (every stage, the batch ramp, the long-context stages' own layouts), in
+    // index order.
     {
       std::map<std::pair<std::string, int>, std::vector<int64_t>> by_cluster;
       for (int64_t i = 0; i < n; ++i) {
@@ -292,13 +293,16 @@ PlanResult search(const PlanSpec& plan, const Variants& variants, const PlanEngi
         for (size_t k = 0; k < list.size() && k < kRefine; ++k) todo.push_back(list[k]);
       }
       std::sort(todo.begin(), todo.end());
+      std::vector<TrainingOutcome> runs(todo.size());
       core::parallel_for(todo.size(), options.threads, [&](size_t k) {
         const int64_t i = todo[k];
         const Layout l = space.at(i);
         scenario::TrainingSpec scratch = *variants.at(l.node).training;
-        const TrainingOutcome o = screen_one(plan, variants, engines, l, scratch, Depth::run);
+        runs[k] = screen_one(plan, variants, engines, l, scratch, Depth::run);
+        const TrainingOutcome& o = runs[k];
         slots[static_cast<size_t>(i)] = {o.verdict, true, o.step_time_s, o.days, o.gpu_hours};
       });
+      for (size_t k = 0; k < todo.size(); ++k) whole.emplace(todo[k], std::move(runs[k]));
       r.refined = static_cast<int64_t>(todo.size());
     }
 
@@ -403,8 +407,13 @@ PlanResult search(const PlanSpec& plan, const Variants& variants, const PlanEngi
     if (tp) {
       train_node = tp->layout.node;
       f.training = tp->layout;
-      scenario::TrainingSpec scratch = *variants.at(train_node).training;
-      TrainingOutcome o = screen_one(plan, variants, engines, tp->layout, scratch, Depth::run);
+      // The whole run, once per layout whatever serves beside it (refined layouts have it).
+      auto it = whole.find(tp->index);
+      if (it == whole.end()) {
+        scenario::TrainingSpec scratch = *variants.at(train_node).training;
+        it = whole.emplace(tp->index, screen_one(plan, variants, engines, tp->layout, scratch, Depth::run)).first;
+      }
+      TrainingOutcome o = it->second;
       if (o.verdict == Verdict::deadline) o.verdict = Verdict::feasible;  // the fleet says it misses
       f.training_outcome = o;
       f.time_days = o.days;

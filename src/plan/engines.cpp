@@ -1,7 +1,5 @@
 #include "plan/engines.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 
 #include "core/error.h"
@@ -15,14 +13,13 @@ namespace {
 
 // Where a field of the plan file was given (its file, line and column), for errors.
 core::SourceLocation at(const core::Provenance& p, const std::string& key, const std::string& file) {
-  auto it = p.find(key);
-  if (it != p.end() && !it->second.where.file.empty()) return it->second.where;
-  return core::SourceLocation{file};
+  const auto& w = core::location_of(p, key);
+  return w.file.empty() ? core::SourceLocation{file} : w;
 }
 
 }  // namespace
 
-Variants load_variants(const PlanSpec& plan, const scenario::Catalogs& catalogs) {
+PlanTargets load_targets(const PlanSpec& plan, const scenario::Catalogs& catalogs) {
   const scenario::Scenario base = scenario::load_scenario(plan.base, catalogs);
   if (plan.cost == CostBasis::own && !base.fleet) {
     throw core::InputError(at(plan.provenance, "cost", plan.file), "cost",
@@ -38,28 +35,25 @@ Variants load_variants(const PlanSpec& plan, const scenario::Catalogs& catalogs)
     throw core::InputError(at(plan.provenance, "serving", plan.file), "serving",
                            fmt::format("the base scenario {} has no serving section to plan for", plan.base.string()));
   }
-  Variants v;
+  PlanTargets out;
+  if (base.training) {
+    const auto& t = *base.training;
+    const auto& p = t.parallelism;
+    out.reference = Layout{t.cluster.node, t.cluster.nodes, p.pp, p.ep, p.tp, p.micro_batch, p.zero, p.schedule};
+  }
   for (size_t i = 0; i < plan.choices.size(); ++i) {
     const auto& c = plan.choices[i];
     std::vector<std::string> sets;
     if (base.training) sets.push_back("training.cluster.node=" + c.node);
     if (base.serving) sets.push_back("serving.node=" + c.node);
     try {
-      v.emplace(c.node, scenario::load_scenario(plan.base, catalogs, sets));
+      out.variants.emplace(c.node, scenario::load_scenario(plan.base, catalogs, sets));
     } catch (const core::InputError& e) {
       throw core::InputError(at(c.provenance, "node", plan.file), fmt::format("choices[{}].node", i),
                              fmt::format("node '{}' on the base scenario: {}", c.node, e.message()));
     }
   }
-  return v;
-}
-
-std::optional<Layout> reference_layout(const PlanSpec& plan, const scenario::Catalogs& catalogs) {
-  const scenario::Scenario base = scenario::load_scenario(plan.base, catalogs);
-  if (!base.training) return std::nullopt;
-  const auto& t = *base.training;
-  const auto& p = t.parallelism;
-  return Layout{t.cluster.node, t.cluster.nodes, p.pp, p.ep, p.tp, p.micro_batch, p.zero, p.schedule};
+  return out;
 }
 
 namespace {
@@ -104,32 +98,18 @@ TrainingOutcome ModelEngines::screen_training(const scenario::Scenario& s, const
   // The main stage's step at its full batch: layout and memory checked, days a lower bound.
   TrainingOutcome o;
   o.lower_bound = true;
-  const train::Trainer* tr = nullptr;
-  try {
-    tr = &trainer(s, t);
-  } catch (const core::InputError& err) {
-    o.verdict = Verdict::layout;
-    o.reason = err.what();
-    return o;
-  }
   if (t.stages.empty()) return run_training(s, t);
-  const auto* main = &t.stages.front();
-  auto tokens = [](const scenario::StageSpec& st) {
-    return st.tokens ? *st.tokens : st.steps.value_or(0) * st.batch_sequences * static_cast<double>(st.seq_len);
-  };
-  for (const auto& st : t.stages) {
-    if (tokens(st) > tokens(*main)) main = &st;
-  }
+  const scenario::StageSpec& main = t.stages[train::main_stage(t)];
   std::vector<train::Problem> problems;
   train::Layout layout;
   train::StepResult step;
   try {
-    layout = tr->layout(t, problems);
-    if (problems.empty() &&
-        (main->batch_sequences < layout.dp * layout.micro_batch || main->seq_len % layout.cp != 0)) {
+    const train::Trainer& tr = trainer(s, t);
+    layout = tr.layout(t, problems);
+    if (problems.empty() && (main.batch_sequences < layout.dp * layout.micro_batch || main.seq_len % layout.cp != 0)) {
       return run_training(s, t);  // the whole run says why, with its location
     }
-    if (problems.empty()) step = tr->step(t, layout, main->seq_len, main->batch_sequences, &problems);
+    if (problems.empty()) step = tr.step(t, layout, main.seq_len, main.batch_sequences, &problems);
   } catch (const core::InputError& err) {
     o.verdict = Verdict::layout;
     o.reason = err.what();
@@ -140,7 +120,7 @@ TrainingOutcome ModelEngines::screen_training(const scenario::Scenario& s, const
     o.reason = reasons_text(problems);
     return o;
   }
-  const double steps = tokens(*main) / (main->batch_sequences * static_cast<double>(main->seq_len));
+  const double steps = train::stage_tokens(main) / (main.batch_sequences * static_cast<double>(main.seq_len));
   o.step_time_s = step.step_time_s;
   o.days = steps * step.step_time_s / 86400.0;
   o.gpu_hours = steps * step.step_time_s * layout.gpus / 3600.0;
@@ -176,9 +156,7 @@ TrainingOutcome ModelEngines::detail_training(const scenario::Scenario& s, const
   const auto& tr = trainer(s, t);
   std::vector<train::Problem> problems;
   const auto layout = tr.layout(t, problems);
-  const auto& main = *std::max_element(t.stages.begin(), t.stages.end(), [](const auto& a, const auto& b) {
-    return a.tokens.value_or(0) < b.tokens.value_or(0);
-  });
+  const auto& main = t.stages[train::main_stage(t)];
   try {
     const train::StepResult step = tr.step(t, layout, main.seq_len, main.batch_sequences, &problems);
     for (const auto& p : step.breakdown) o.breakdown.push_back({p.part, p.seconds});

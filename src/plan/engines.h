@@ -43,11 +43,14 @@ class ModelEngines final : public PlanEngines {
   mutable std::map<std::string, std::unique_ptr<train::Trainer>> trainers_;
 };
 
-// The base scenario loaded once per node choice, with training.cluster.node and serving.node set
-// to it. Throws core::InputError for a bad base scenario or a plan target it lacks.
-Variants load_variants(const PlanSpec& plan, const scenario::Catalogs& catalogs);
-
-// The base scenario's own training layout (none when it has no training section).
-std::optional<Layout> reference_layout(const PlanSpec& plan, const scenario::Catalogs& catalogs);
+// What a plan searches against, from its base scenario: the scenario loaded once per node choice
+// (training.cluster.node and serving.node set to it), by node id, and the base's own training
+// layout (none when it has no training section). Throws core::InputError for a bad base scenario
+// or a plan target it lacks.
+struct PlanTargets {
+  Variants variants;
+  std::optional<Layout> reference;
+};
+PlanTargets load_targets(const PlanSpec& plan, const scenario::Catalogs& catalogs);
 
 }  // namespace fleetsim::plan

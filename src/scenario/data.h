@@ -1,4 +1,4 @@
-// Where fleetsim's data lives (hardware/, models/, scenarios/, calibration/data/) and the
+// Where fleetsim's data lives (hardware/, models/, scenarios/, plans/, calibration/data/) and the
 // catalogs loaded from it.
 #pragma once
 
@@ -15,6 +15,7 @@ struct DataPaths {
   std::filesystem::path hardware() const { return root / "hardware"; }
   std::filesystem::path models() const { return root / "models"; }
   std::filesystem::path scenarios() const { return root / "scenarios"; }
+  std::filesystem::path plans() const { return root / "plans"; }
   std::filesystem::path calibration() const { return root / "calibration" / "data"; }
 };
 

@@ -12,11 +12,6 @@ namespace fleetsim::serve {
 
 namespace {
 
-const core::SourceLocation& where(const core::Provenance& p, const std::string& key) {
-  static const core::SourceLocation none;
-  auto it = p.find(key);
-  return it == p.end() ? none : it->second.where;
-}
 
 double cv_of(const scenario::LengthSpec& l) {
   switch (l.dist) {
@@ -38,7 +33,7 @@ Traffic derive_traffic(const scenario::ServingSpec& sv) {
   tr.mean_input = t.input_tokens_per_day / tr.requests_per_day;
   if (std::fabs(tr.mean_input / t.input.mean - 1.0) > 0.05) {
     throw core::InputError(
-        where(t.input.provenance, "mean"), "serving.traffic.input.mean",
+        core::location_of(t.input.provenance, "mean"), "serving.traffic.input.mean",
         fmt::format("input mean {:.0f} tokens disagrees with the day's totals: {:.4g} input tokens over {:.4g} requests "
                     "({:.4g} output tokens / output mean {:.0f}) is {:.0f} tokens per request",
                     t.input.mean, t.input_tokens_per_day, tr.requests_per_day, t.output_tokens_per_day, t.output.mean,
@@ -65,7 +60,7 @@ ServingModel::ServingModel(const scenario::Scenario& s, const scenario::ServingS
   gpu_ = s.gpu_of_node(sv.node).id;
   gpus_per_node_ = s.node(sv.node).gpus;
   if (!sv.traffic.trace.empty()) {
-    throw core::InputError(where(sv.traffic.provenance, "trace"), "serving.traffic.trace",
+    throw core::InputError(core::location_of(sv.traffic.provenance, "trace"), "serving.traffic.trace",
                            "replaying a request trace is not implemented yet: describe the traffic by its "
                            "distributions instead");
   }
@@ -80,17 +75,23 @@ ServingModel::ServingModel(const scenario::Scenario& s, const scenario::ServingS
 
 namespace {
 
-RoleCapacity prefill_capacity(const UnitModel& u, const Traffic& tr, const scenario::ServingSpec& sv) {
+// What every role's capacity starts from: the unit's size and memory.
+RoleCapacity unit_capacity(const UnitModel& u, Role role) {
   RoleCapacity c;
-  c.role = Role::prefill;
+  c.role = role;
   c.nodes_per_unit = u.nodes();
   c.gpus_per_unit = u.gpus();
   c.memory = u.memory();
+  return c;
+}
+
+RoleCapacity prefill_capacity(const UnitModel& u, const Traffic& tr, const scenario::ServingSpec& sv) {
+  RoleCapacity c = unit_capacity(u, Role::prefill);
   const double tp = u.spec().attention_tp;
   // The pass's KV must fit: a group's tokens (computed and cached) within its KV cache.
-  double budget = u.spec().max_tokens_per_gpu > 0 ? u.spec().max_tokens_per_gpu
-                                                  : u.kv_tokens_per_group() / tp * (1.0 - tr.cache_hit_rate);
-  budget = std::min(budget, u.kv_tokens_per_group() / tp * (1.0 - tr.cache_hit_rate));
+  const double kv_budget = u.kv_tokens_per_group() / tp * (1.0 - tr.cache_hit_rate);
+  const double budget =
+      u.spec().max_tokens_per_gpu > 0 ? std::min(u.spec().max_tokens_per_gpu, kv_budget) : kv_budget;
   c.tokens_per_pass_per_gpu = budget;
   c.pass = u.prefill_pass(budget, tr.token_weighted_input, tr.cache_hit_rate);
   double rate = budget / c.pass.seconds;  // computed tokens/s of one GPU, passes back to back
@@ -106,7 +107,7 @@ RoleCapacity prefill_capacity(const UnitModel& u, const Traffic& tr, const scena
     const double residual = tr.token_weighted_input * (1.0 - tr.cache_hit_rate) / (2.0 * rate * u.gpus());
     if (t1 >= target) {
       throw core::InputError(
-          where(sv.slo.provenance, "ttft_p90"), "serving.slo.ttft_p90",
+          core::location_of(sv.slo.provenance, "ttft_p90"), "serving.slo.ttft_p90",
           fmt::format("impossible SLO: prefilling one average prompt ({:.0f} computed tokens) takes {:.3f} s, not "
                       "less than the p90 TTFT target of {:.3f} s",
                       b1 * tp, t1, target));
@@ -120,11 +121,7 @@ RoleCapacity prefill_capacity(const UnitModel& u, const Traffic& tr, const scena
 }
 
 RoleCapacity decode_capacity(const UnitModel& u, const Traffic& tr, const scenario::ServingSpec& sv) {
-  RoleCapacity c;
-  c.role = Role::decode;
-  c.nodes_per_unit = u.nodes();
-  c.gpus_per_unit = u.gpus();
-  c.memory = u.memory();
+  RoleCapacity c = unit_capacity(u, Role::decode);
   c.tokens_per_step = u.tokens_per_step();
   const int tp = u.spec().attention_tp;
   const double k = tr.mean_kv_len;
@@ -145,7 +142,7 @@ RoleCapacity decode_capacity(const UnitModel& u, const Traffic& tr, const scenar
     const double t = u.decode_step(1, k).seconds;
     const bool speed = min_speed > 0 && c.tokens_per_step / t < min_speed;
     throw core::InputError(
-        where(sv.slo.provenance, speed ? "min_tokens_per_s_per_user" : "tpot_p90"),
+        core::location_of(sv.slo.provenance, speed ? "min_tokens_per_s_per_user" : "tpot_p90"),
         speed ? "serving.slo.min_tokens_per_s_per_user" : "serving.slo.tpot_p90",
         fmt::format("impossible SLO: one request per attention group decodes at {:.1f} tokens/s ({:.2f} ms a step of "
                     "{:.2f} tokens, context {:.0f}); the target is {}",

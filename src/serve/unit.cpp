@@ -17,15 +17,10 @@ namespace {
 
 using core::DType;
 
-const core::SourceLocation& where(const core::Provenance& p, const std::string& key) {
-  static const core::SourceLocation none;
-  auto it = p.find(key);
-  return it == p.end() ? none : it->second.where;
-}
 
 [[noreturn]] void fail(const scenario::UnitSpec& u, const std::string& field, const std::string& key,
                        const std::string& message) {
-  throw core::InputError(where(u.provenance, key), field + "." + key, message);
+  throw core::InputError(core::location_of(u.provenance, key), field + "." + key, message);
 }
 
 int64_t ceil_i(double v) { return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(v - 1e-9))); }

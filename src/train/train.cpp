@@ -28,22 +28,18 @@ using detail::Work;
 
 double d(int64_t v) { return static_cast<double>(v); }
 
-const core::SourceLocation& location(const core::Provenance& p, const std::string& key) {
-  static const core::SourceLocation none;
-  auto it = p.find(key);
-  return it == p.end() ? none : it->second.where;
-}
+using core::location_of;
 
 // Where a parallelism field sits: its own line, else the section's, else the training section's.
 core::SourceLocation where_parallel(const scenario::TrainingSpec& t, const std::string& key) {
-  auto w = location(t.parallelism.provenance, key);
-  if (w.file.empty()) w = location(t.provenance, "parallelism");
-  if (w.file.empty()) w = location(t.provenance, "model");
+  auto w = location_of(t.parallelism.provenance, key);
+  if (w.file.empty()) w = location_of(t.provenance, "parallelism");
+  if (w.file.empty()) w = location_of(t.provenance, "model");
   return w;
 }
 core::SourceLocation where_training(const scenario::TrainingSpec& t, const std::string& key) {
-  auto w = location(t.provenance, key);
-  if (w.file.empty()) w = location(t.provenance, "model");
+  auto w = location_of(t.provenance, key);
+  if (w.file.empty()) w = location_of(t.provenance, "model");
   return w;
 }
 
@@ -832,13 +828,7 @@ Trainer::Run Trainer::run_stages(const scenario::TrainingSpec& t, EngineKind eng
     return run;
   }
   // The main stage: the one with the most tokens.
-  auto stage_tokens = [](const scenario::StageSpec& st) {
-    return st.tokens ? *st.tokens : *st.steps * st.batch_sequences * d(st.seq_len);
-  };
-  size_t main = 0;
-  for (size_t i = 1; i < t.stages.size(); ++i) {
-    if (stage_tokens(t.stages[i]) > stage_tokens(t.stages[main])) main = i;
-  }
+  const size_t main = main_stage(t);
   auto price_step = [&](const Layout& l, const scenario::StageSpec& st, double batch, std::vector<Problem>* pr,
                         bool timeline) {
     return engine == EngineKind::event ? step_event(t, l, st.seq_len, batch, timeline)
@@ -851,7 +841,7 @@ Trainer::Run Trainer::run_stages(const scenario::TrainingSpec& t, EngineKind eng
     sr.name = st.name;
     sr.seq_len = st.seq_len;
     sr.batch_sequences = st.batch_sequences;
-    const auto st_where = location(st.provenance, "batch");
+    const auto st_where = location_of(st.provenance, "batch");
     if (st.batch_sequences < base.dp * base.micro_batch && i == main) {
       problems.push_back({st_where, fmt::format("training.stages[{}].batch", i),
                           fmt::format("a batch of {:g} sequences cannot feed {} replicas x micro-batch {}",
@@ -859,7 +849,7 @@ Trainer::Run Trainer::run_stages(const scenario::TrainingSpec& t, EngineKind eng
       return run;
     }
     if (st.seq_len % base.cp != 0) {
-      problems.push_back({location(st.provenance, "seq_len"), fmt::format("training.stages[{}].seq_len", i),
+      problems.push_back({location_of(st.provenance, "seq_len"), fmt::format("training.stages[{}].seq_len", i),
                           fmt::format("sequence {} does not divide over cp {}", st.seq_len, base.cp)});
       return run;
     }
@@ -941,6 +931,18 @@ TrainingEstimate Trainer::estimate(const scenario::TrainingSpec& spec) const {
     e.problems.push_back({err.where(), err.field(), err.message()});
   }
   return e;
+}
+
+double stage_tokens(const scenario::StageSpec& st) {
+  return st.tokens ? *st.tokens : st.steps.value_or(0) * st.batch_sequences * d(st.seq_len);
+}
+
+size_t main_stage(const scenario::TrainingSpec& t) {
+  size_t main = 0;
+  for (size_t i = 1; i < t.stages.size(); ++i) {
+    if (stage_tokens(t.stages[i]) > stage_tokens(t.stages[main])) main = i;
+  }
+  return main;
 }
 
 TrainingEstimate estimate(const scenario::Scenario& s, const scenario::TrainingSpec& spec,

@@ -219,6 +219,11 @@ class Trainer {
   std::unique_ptr<Cache> cache_;
 };
 
+// Tokens a stage trains: its `tokens`, or steps x batch x sequence.
+double stage_tokens(const scenario::StageSpec& st);
+// The run's main stage: the one with the most tokens (the first of equals); 0 for no stages.
+size_t main_stage(const scenario::TrainingSpec& t);
+
 // One-off estimate (builds a Trainer: milliseconds). Never throws for an infeasible layout.
 TrainingEstimate estimate(const scenario::Scenario& s, const scenario::TrainingSpec& spec,
                           const calib::CalibrationSet& calibration);
