@@ -6,6 +6,7 @@
 #include "calib/table.h"
 #include "cli/commands.h"
 #include "cli/table.h"
+#include "core/error.h"
 #include "core/units.h"
 #include "plan/run.h"
 #include "scenario/scenario.h"
@@ -82,6 +83,7 @@ void add_serve_command(CLI::App& app, Context& ctx) {
     bool no_sim = false;
     int64_t requests = 2'000'000;
     std::string trace;
+    std::string export_requests;
     std::string out;
   };
   auto a = std::make_shared<Args>();
@@ -95,17 +97,28 @@ void add_serve_command(CLI::App& app, Context& ctx) {
                   "Simulated requests at most; above it requests are simulated in batches")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--trace", a->trace, "Write the simulated passes and steps as a Chrome/Perfetto trace");
+  cmd->add_option("--export-requests", a->export_requests,
+                  "Write the simulated day's requests as a CSV trace (arrival_s, input_tokens, output_tokens, "
+                  "cached_tokens) that serving.traffic.trace replays");
   cmd->add_option("-o,--output", a->out, "Write to a file instead of stdout");
   cmd->callback([a, &ctx] {
+    if (!a->export_requests.empty() && a->no_sim) {
+      throw core::InputError("--export-requests writes the simulated day's requests: drop --no-sim");
+    }
     const auto s = scenario::load_scenario(ctx.scenario_path(a->scenario), ctx.catalogs(), a->sets);
     const auto calibration = calib::CalibrationSet::load(ctx.paths().calibration());
     serve::ServeOptions o;
     o.simulate = !a->no_sim;
     o.sim.max_simulated_requests = a->requests;
     o.sim.record_trace = !a->trace.empty();
+    o.sim.export_requests = !a->export_requests.empty();
     const auto r = serve::serve(s, calibration, o);
     const core::Json j = serve::serving_json(r);
     if (!a->trace.empty()) emit_output(serve::trace_json(r), a->trace);
+    if (!a->export_requests.empty()) {
+      if (!r.sim) throw core::InputError("--export-requests: this service has no event simulation (colocated)");
+      emit_output(serve::trace_csv(r.sim->requests), a->export_requests);
+    }
     if (a->json) {
       core::Json doc = plan::document_header(s);
       doc["serving"] = j;

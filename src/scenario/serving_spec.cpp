@@ -60,13 +60,15 @@ const core::Schema<TrafficSpec>& traffic_schema() {
       core::Schema<TrafficSpec>("traffic", "A day of requests.")
           .provenance(&TrafficSpec::provenance)
           .quantity("input_tokens_per_day", &TrafficSpec::input_tokens_per_day, Dim::count,
-                    "Prompt tokens a day, cache hits included.", core::positive())
+                    "Prompt tokens a day, cache hits included (required without a trace).", core::positive(), 0.0)
           .quantity("output_tokens_per_day", &TrafficSpec::output_tokens_per_day, Dim::count,
-                    "Generated tokens a day.", core::positive())
+                    "Generated tokens a day (required without a trace).", core::positive(), 0.0)
           .quantity("cache_hit_rate", &TrafficSpec::cache_hit_rate, Dim::fraction,
                     "Share of prompt tokens whose KV comes from the prefix cache.", core::unit_interval(), 0.0)
-          .object("input", &TrafficSpec::input, length_schema(), "Prompt length per request.")
-          .object("output", &TrafficSpec::output, length_schema(), "Generated tokens per request.")
+          .object("input", &TrafficSpec::input, length_schema(), "Prompt length per request (required without a trace).",
+                  false)
+          .object("output", &TrafficSpec::output, length_schema(),
+                  "Generated tokens per request (required without a trace).", false)
           .choice("arrivals", &TrafficSpec::arrivals, {{"poisson", Arrivals::poisson}, {"bursty", Arrivals::bursty}},
                   "Arrival process.", Arrivals::poisson)
           .number("burstiness", &TrafficSpec::burstiness, "Bursty arrivals: variance-to-mean ratio.",
@@ -89,8 +91,36 @@ const core::Schema<TrafficSpec>& traffic_schema() {
                   [](const TrafficSpec& t, core::EmitMode) {
                     return t.daily_curve.empty() ? core::Json() : core::Json(t.daily_curve);
                   })
-          .text("trace", &TrafficSpec::trace, "CSV of requests to replay, relative to the scenario file.",
-                std::string());
+          .text("trace", &TrafficSpec::trace,
+                "CSV of one day's requests to replay instead of the distributions (arrival_s, input_tokens, "
+                "output_tokens, optional cached_tokens), relative to the scenario file; see docs/serving.md.",
+                std::string())
+          .check([](const core::ConfigNode& n, TrafficSpec& t) {
+            auto given = [&](std::string_view key) {
+              for (const auto& [k, child] : n.entries()) {
+                if (k == key) return true;
+              }
+              return false;
+            };
+            if (t.trace.empty()) {
+              for (const char* key : {"input_tokens_per_day", "output_tokens_per_day", "input", "output"}) {
+                if (!given(key)) {
+                  n.fail_at(key, fmt::format("missing field '{}': the traffic needs daily totals and length "
+                                             "distributions, or a trace of requests",
+                                             key));
+                }
+              }
+              return;
+            }
+            for (const char* key : {"input_tokens_per_day", "output_tokens_per_day", "input", "output", "daily_curve",
+                                    "arrivals", "burstiness"}) {
+              if (given(key)) {
+                n.fail_at(key, fmt::format("'{}' conflicts with 'trace': the trace gives every request's arrival "
+                                           "and lengths; remove one of them",
+                                           key));
+              }
+            }
+          });
   return s;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <numeric>
 
 #include "core/error.h"
@@ -20,6 +21,44 @@ double cv_of(const scenario::LengthSpec& l) {
     case scenario::LengthDist::lognormal: return l.cv;
   }
   return l.cv;
+}
+
+// The traffic of a replayed day: totals, means and the moments the closed form needs, from the
+// rows; the hourly curves from the tokens arriving each hour (hours without requests get none).
+Traffic trace_traffic(const scenario::ServingSpec& sv, std::shared_ptr<const RequestTrace> trace) {
+  Traffic tr;
+  double in = 0, out = 0, cached = 0, in2 = 0, ctx = 0;
+  std::vector<double> in_h(24, 0.0), out_h(24, 0.0);
+  for (const auto& r : trace->rows) {
+    in += r.input;
+    out += r.output;
+    cached += trace->has_cached ? r.cached : 0.0;
+    in2 += r.input * r.input;
+    // Generated token j (1..O) sees I + j keys.
+    ctx += r.output * r.input + r.output * (r.output + 1) / 2;
+    const auto h = static_cast<size_t>(std::min(23.0, std::floor(r.arrival_s / 3600.0)));
+    in_h[h] += r.input;
+    out_h[h] += r.output;
+  }
+  if (out <= 0) {
+    throw core::InputError(core::SourceLocation{trace->path, 0, 0}, "serving.traffic.trace",
+                           "the trace's requests generate no tokens: nothing to decode");
+  }
+  const auto n = static_cast<double>(trace->rows.size());
+  tr.input_tokens_per_day = in;
+  tr.output_tokens_per_day = out;
+  tr.cache_hit_rate = trace->has_cached ? cached / in : sv.traffic.cache_hit_rate;
+  tr.requests_per_day = n;
+  tr.mean_input = in / n;
+  tr.mean_output = out / n;
+  tr.mean_kv_len = ctx / out;
+  tr.token_weighted_input = in2 / in;
+  for (int h = 0; h < 24; ++h) {
+    tr.curve.push_back(out_h[static_cast<size_t>(h)] * 24.0 / out);
+    tr.curve_input.push_back(in_h[static_cast<size_t>(h)] * 24.0 / in);
+  }
+  tr.trace = std::move(trace);
+  return tr;
 }
 
 Traffic derive_traffic(const scenario::ServingSpec& sv) {
@@ -49,6 +88,7 @@ Traffic derive_traffic(const scenario::ServingSpec& sv) {
     const double sum = std::accumulate(t.daily_curve.begin(), t.daily_curve.end(), 0.0);
     for (int h = 0; h < 24; ++h) tr.curve[h] = t.daily_curve[h] * 24.0 / sum;
   }
+  tr.curve_input = tr.curve;
   return tr;
 }
 
@@ -60,11 +100,16 @@ ServingModel::ServingModel(const scenario::Scenario& s, const scenario::ServingS
   gpu_ = s.gpu_of_node(sv.node).id;
   gpus_per_node_ = s.node(sv.node).gpus;
   if (!sv.traffic.trace.empty()) {
-    throw core::InputError(core::location_of(sv.traffic.provenance, "trace"), "serving.traffic.trace",
-                           "replaying a request trace is not implemented yet: describe the traffic by its "
-                           "distributions instead");
+    // Relative to the scenario file that names it (to the working directory for a --set).
+    const auto& where = core::location_of(sv.traffic.provenance, "trace");
+    std::filesystem::path path(sv.traffic.trace);
+    if (path.is_relative() && where.line > 0 && !where.file.empty()) {
+      path = std::filesystem::path(where.file).parent_path() / path;
+    }
+    traffic_ = trace_traffic(sv, load_trace(path.lexically_normal().string(), where, "serving.traffic.trace"));
+  } else {
+    traffic_ = derive_traffic(sv);
   }
-  traffic_ = derive_traffic(sv);
   if (sv.disaggregated) {
     units_.emplace_back(s, sv, *sv.prefill, "serving.prefill", Role::prefill, calibration);
     units_.emplace_back(s, sv, *sv.decode, "serving.decode", Role::decode, calibration);
@@ -182,15 +227,20 @@ ServingEstimate ServingModel::estimate() const {
   const double p_unit = e.prefill->tokens_per_s_per_node * e.prefill->nodes_per_unit;
   const double d_unit = e.decode->tokens_per_s_per_node * e.decode->nodes_per_unit;
   const double peak = *std::max_element(tr.curve.begin(), tr.curve.end());
+  const double peak_input = *std::max_element(tr.curve_input.begin(), tr.curve_input.end());
   for (int h = 0; h < 24; ++h) {
     HourPlan p;
     p.hour = h;
     p.load = tr.curve[h];
     const double c = sv_.autoscale ? tr.curve[h] : peak;
+    const double ci = sv_.autoscale ? tr.curve_input[h] : peak_input;
+    // A unit of each role while either has load, and in the hour after one that had: requests
+    // arriving late in an hour finish in the next.
+    const bool loaded = c > 0 || ci > 0 || (h > 0 && (tr.curve[h - 1] > 0 || tr.curve_input[h - 1] > 0));
     if (sv_.disaggregated) {
-      p.prefill_units = static_cast<int>(std::ceil(in_rate * c / p_unit - 1e-9));
+      p.prefill_units = static_cast<int>(std::ceil(in_rate * ci / p_unit - 1e-9));
       p.decode_units = static_cast<int>(std::ceil(out_rate * c / d_unit - 1e-9));
-      if (c > 0) {
+      if (loaded) {
         p.prefill_units = std::max(1, p.prefill_units);
         p.decode_units = std::max(1, p.decode_units);
       }
@@ -198,8 +248,8 @@ ServingEstimate ServingModel::estimate() const {
       p.nodes_decode = p.decode_units * e.decode->nodes_per_unit;
     } else {
       // A colocated unit shares its time between passes and steps.
-      p.decode_units = static_cast<int>(std::ceil(in_rate * c / p_unit + out_rate * c / d_unit - 1e-9));
-      if (c > 0) p.decode_units = std::max(1, p.decode_units);
+      p.decode_units = static_cast<int>(std::ceil(in_rate * ci / p_unit + out_rate * c / d_unit - 1e-9));
+      if (loaded) p.decode_units = std::max(1, p.decode_units);
       p.nodes_decode = p.decode_units * e.decode->nodes_per_unit;
     }
     e.nodes.prefill += p.nodes_prefill / 24.0;

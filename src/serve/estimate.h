@@ -9,7 +9,9 @@
 //
 // Equations (docs/serving.md):
 //   requests/day R = output tokens/day / mean output length; the mean input length must agree
-//     with input tokens/day / R within 5% (the scenario states both).
+//     with input tokens/day / R within 5% (the scenario states both). A replayed trace gives all
+//     of these from its rows instead (mean_kv_len and token_weighted_input as sample moments,
+//     the hourly curves from its input and output tokens by hour of arrival).
 //   mean context of a decode step (per generated token) K = I + (O (1 + cv_O^2) + 1) / 2.
 //   prefill: prompts priced at the token-weighted length I (1 + cv_I^2); a pass of T computed
 //     tokens per GPU (max_tokens_per_gpu, or what the KV cache holds) takes t_p; a node carries
@@ -34,6 +36,7 @@
 
 #include "calib/table.h"
 #include "scenario/scenario.h"
+#include "serve/trace.h"
 #include "serve/unit.h"
 
 namespace fleetsim::serve {
@@ -51,7 +54,10 @@ struct Traffic {
   // tokens come from prompts in proportion to their length, and attention per token grows with
   // it, so passes are priced at this length, not at the mean.
   double token_weighted_input = 0;
-  std::vector<double> curve;  // 24 hourly multipliers, mean 1
+  std::vector<double> curve;        // 24 hourly multipliers of the output (decode) load, mean 1
+  std::vector<double> curve_input;  // of the input (prefill) load: the same curve unless a trace gives both
+  // The replayed requests (serving.traffic.trace), or null: traffic drawn from distributions.
+  std::shared_ptr<const RequestTrace> trace;
 };
 
 // What one unit of a role does at its batch limit.

@@ -93,6 +93,15 @@ core::Json serving_json(const ServeResult& r) {
                   {"mean_kv_len", t.mean_kv_len},
                   {"token_weighted_input_tokens", t.token_weighted_input},
                   {"cache_hit_rate", t.cache_hit_rate}};
+  if (t.trace) {
+    j["traffic"]["trace"] = {{"file", t.trace->path},
+                             {"requests", t.trace->rows.size()},
+                             {"cached_tokens_column", t.trace->has_cached},
+                             {"ignored_columns", t.trace->ignored_columns}};
+    core::Json load_input = core::Json::array();
+    for (double v : t.curve_input) load_input.push_back(v);
+    j["traffic"]["hourly_input_load"] = load_input;
+  }
   core::Json units = core::Json::object();
   if (e.prefill) units[e.disaggregated ? "prefill" : "colocated_prefill"] = role_json(*e.prefill);
   if (e.decode) units[e.disaggregated ? "decode" : "colocated_decode"] = role_json(*e.decode);

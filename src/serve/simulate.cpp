@@ -1,5 +1,7 @@
 #include "serve/simulate.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <deque>
@@ -168,6 +170,13 @@ class DaySim {
     // Still too many: simulate a slice of the fleet, a share `slice_` of every hour's units
     // (rounded, at least one) with the same share of the traffic.
     slice_ = std::min(1.0, max_sim * k_ / requests);
+    if (tr_.trace) k_ = 1, slice_ = 1;  // a trace is replayed row by row
+    if (o.export_requests && (k_ > 1 || slice_ < 1)) {
+      throw core::InputError(fmt::format(
+          "--export-requests writes every request, and the day has {:.0f}, more than the {} simulated at most: "
+          "raise --requests to {:.0f} or give the scenario less traffic",
+          std::ceil(requests), o.max_simulated_requests, std::ceil(requests)));
+    }
     for (const auto& h : plan.hourly) {
       HourPlan p = h;
       if (slice_ < 1) {
@@ -200,7 +209,11 @@ class DaySim {
     for (int h = 0; h * 3600.0 < opt_.duration_s; ++h) {
       engine_.at(sim::ceil_ns(h * 3600.0), [this, h] { set_hour(h); }, sim::kEarly);
     }
-    engine_.at(0, [this] { arrive(); });
+    if (tr_.trace) {
+      engine_.at(sim::ceil_ns(tr_.trace->rows.front().arrival_s), [this] { replay(); });
+    } else {
+      engine_.at(0, [this] { arrive(); });
+    }
     engine_.run();
     SimResult r;
     r.simulated_requests = static_cast<int64_t>(requests_.size());
@@ -225,6 +238,12 @@ class DaySim {
     }
     r.decode_requests_per_gpu = st > 0 ? req / st : 0;
     r.trace = std::move(trace_);
+    if (opt_.export_requests) {
+      r.requests.reserve(requests_.size());
+      for (const auto& q : requests_) {
+        r.requests.push_back({sim::to_seconds(q.arrival), q.input, q.output, q.input - q.prompt_tokens / k_});
+      }
+    }
     return r;
   }
 
@@ -288,13 +307,31 @@ class DaySim {
     }
   }
 
-  void new_request() {
+  // The trace's rows arriving now, then the next row's time.
+  void replay() {
+    const auto& rows = tr_.trace->rows;
+    const Time now = engine_.now();
+    while (next_row_ < rows.size() && sim::ceil_ns(rows[next_row_].arrival_s) <= now) {
+      new_request(&rows[next_row_++]);
+    }
+    if (next_row_ < rows.size() && rows[next_row_].arrival_s < opt_.duration_s) engine_.at(sim::ceil_ns(rows[next_row_].arrival_s), [this] { replay(); });
+  }
+
+  void new_request(const TraceRequest* row = nullptr) {
     const auto& sv = model_.spec();
     Request r;
     r.arrival = engine_.now();
-    r.input = sample_length(rng_, sv.traffic.input, tr_.mean_input);
-    r.output = sample_length(rng_, sv.traffic.output, tr_.mean_output);
-    r.remaining = std::max(1.0, std::round(r.input * (1.0 - tr_.cache_hit_rate))) * k_;
+    if (row) {
+      r.input = row->input;
+      r.output = row->output;
+    } else {
+      r.input = sample_length(rng_, sv.traffic.input, tr_.mean_input);
+      r.output = sample_length(rng_, sv.traffic.output, tr_.mean_output);
+    }
+    // The last prompt token is always computed (its logits give the first output token).
+    const double computed = row && tr_.trace->has_cached ? r.input - row->cached
+                                                         : std::round(r.input * (1.0 - tr_.cache_hit_rate));
+    r.remaining = std::max(1.0, computed) * k_;
     r.prompt_tokens = r.remaining;
     r.steps_needed = std::ceil((r.output - 1) / tps_);
     const auto id = static_cast<uint32_t>(requests_.size());
@@ -503,6 +540,7 @@ class DaySim {
   double kv_cap_ = 0;
   double tps_ = 1;
   double burst_mean_ = 1;
+  size_t next_row_ = 0;  // the trace's next row to arrive
   int64_t passes_ = 0, steps_ = 0, preemptions_ = 0;
   std::vector<Sample> ttft_, tpot_;
   double in_tokens_ = 0, out_tokens_ = 0;

@@ -13,7 +13,10 @@
 //    FIFO order; each step lasts UnitModel::decode_step(requests per group, mean context) and
 //    gives every request tokens_per_step tokens; when contexts outgrow the cache the request
 //    admitted last is preempted (its KV swapped out) and queued again at the front;
-//  - autoscaling: at each hour the plan's unit counts are applied.
+//  - autoscaling: at each hour the plan's unit counts are applied;
+//  - a replayed trace (Traffic::trace) replaces the arrivals and lengths drawn: its rows arrive
+//    at their times with their lengths, one simulated request each (no aggregation), their
+//    cached prefix as given (or the scenario's hit rate).
 //
 // Aggregation: above `max_simulated_requests` a simulated request stands for k identical real
 // requests (k = ceil(requests/day / max), at most 1/8 of a decode unit's slots), occupying k
@@ -35,6 +38,9 @@ struct SimOptions {
   double duration_s = 86'400;  // arrivals stop after this; in-flight requests finish
   bool record_trace = false;
   int64_t trace_limit = 200'000;  // spans kept for the trace
+  // Keep the requests drawn (arrival, lengths, cached prefix) for --export-requests; needs every
+  // request simulated individually (k = 1, the whole fleet), else a core::InputError.
+  bool export_requests = false;
 };
 
 struct Percentiles {
@@ -63,6 +69,7 @@ struct SimResult {
   double prefill_busy = 0;   // share of active prefill unit-time spent in passes
   double decode_requests_per_gpu = 0;  // time-average over active decode units' steps
   std::vector<TraceSpan> trace;
+  std::vector<TraceRequest> requests;  // with SimOptions::export_requests, by arrival
 };
 
 // Requires a disaggregated model (throws core::InputError otherwise).

@@ -12,6 +12,7 @@
 #include "model/layer_ops.h"
 #include "scenario/scenario.h"
 #include "serve/result.h"
+#include "serve/small_service.h"
 #include "support/catalogs.h"
 
 using namespace fleetsim;
@@ -20,30 +21,16 @@ using Catch::Matchers::ContainsSubstring;
 
 namespace {
 
-const calib::CalibrationSet& calibration() {
-  static const auto c = calib::CalibrationSet::load(std::string(FLEETSIM_SOURCE_DIR) + "/calibration/data");
-  return c;
-}
+const calib::CalibrationSet& calibration() { return test::shipped_calibration(); }
 
-// Llama-3.1-8B on one H100 node: eight data-parallel replicas per unit, no experts, no MTP.
 // Traffic: 2,000 input and 500 output tokens per request; 10M requests a day.
 std::string small(const std::string& extra = "", const std::string& hardware = "") {
-  return hardware + R"(
-name: small service
-question: does a small service serve?
-seed: 7
-serving:
-  model: llama-3.1-8b
-  node: hgx-h100
-  prefill: {nodes: 1, ep: 1, attention_dp: 8, micro_batches: 1, max_tokens_per_gpu: 8192}
-  decode: {nodes: 1, ep: 1, attention_dp: 8, micro_batches: 1}
-  traffic:
-    input_tokens_per_day: 20B
+  return hardware + test::small_service(R"(    input_tokens_per_day: 20B
     output_tokens_per_day: 5B
     cache_hit_rate: 0.25
     input: {dist: lognormal, mean: 2000, cv: 0.5}
     output: {dist: exponential, mean: 500}
-)" + extra;
+)") + extra;
 }
 
 scenario::Scenario load(const std::string& yaml, const std::vector<std::string>& sets = {}) {
