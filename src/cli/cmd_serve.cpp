@@ -116,7 +116,6 @@ void add_serve_command(CLI::App& app, Context& ctx) {
     const core::Json j = serve::serving_json(r);
     if (!a->trace.empty()) emit_output(serve::trace_json(r), a->trace);
     if (!a->export_requests.empty()) {
-      if (!r.sim) throw core::InputError("--export-requests: this service has no event simulation (colocated)");
       emit_output(serve::trace_csv(r.sim->requests), a->export_requests);
     }
     if (a->json) {

@@ -14,7 +14,7 @@ ServeResult serve(const scenario::Scenario& s, const calib::CalibrationSet& cali
   const ServingModel model(s, *s.serving, calibration);
   ServeResult r;
   r.estimate = model.estimate();
-  if (options.simulate && model.disaggregated()) r.sim = simulate_day(model, r.estimate, s.seed, options.sim);
+  if (options.simulate) r.sim = simulate_day(model, r.estimate, s.seed, options.sim);
   return r;
 }
 

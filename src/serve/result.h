@@ -17,7 +17,7 @@
 namespace fleetsim::serve {
 
 struct ServeOptions {
-  bool simulate = true;  // run the event simulation (disaggregated services only)
+  bool simulate = true;  // run the event simulation
   SimOptions sim;
 };
 

@@ -159,6 +159,7 @@ class DaySim {
         pass_(model.prefill_unit(), plan.prefill->tokens_per_pass_per_gpu, model.traffic()),
         step_(model.decode_unit(), static_cast<int64_t>(plan.decode->requests_per_group), model.traffic().mean_kv_len) {
     const auto& sv = model.spec();
+    colocated_ = !model.disaggregated();
     const auto& du0 = model.decode_unit();
     const double slots = plan.decode->requests_per_group * du0.attention_groups();
     const double requests = tr_.requests_per_day * o.duration_s / 86400.0;
@@ -183,6 +184,7 @@ class DaySim {
         p.prefill_units = std::max(1, static_cast<int>(std::lround(h.prefill_units * slice_)));
         p.decode_units = std::max(1, static_cast<int>(std::lround(h.decode_units * slice_)));
       }
+      if (colocated_) p.prefill_units = p.decode_units;  // the same units do both
       hourly_.push_back(p);
     }
     int pmax = 0, dmax = 0;
@@ -346,7 +348,25 @@ class DaySim {
     auto& p = prefill_[static_cast<size_t>(best)];
     p.queue.push_back(id);
     p.queued_tokens += requests_[id].remaining;
-    if (!p.busy) start_pass(best);
+    if (!colocated_) {
+      if (!p.busy) start_pass(best);
+    } else if (!p.busy && !decode_[static_cast<size_t>(best)].stepping) {
+      work(best);
+    }
+  }
+
+  // A colocated unit's next work when it is free: a pass while prompts queue (they come first,
+  // as in schedulers that prioritise prefill), else a decode step.
+  void work(int u) {
+    auto& p = prefill_[static_cast<size_t>(u)];
+    auto& d = decode_[static_cast<size_t>(u)];
+    p.busy = false;
+    d.stepping = false;
+    if (!p.queue.empty()) {
+      start_pass(u);
+    } else if (!d.active.empty()) {
+      start_step(u);
+    }
   }
 
   void start_pass(int u) {
@@ -390,8 +410,9 @@ class DaySim {
         in_tokens_ += r.input * k_;
         waiting_.push_back(id);
       }
+      // (The unit stays busy while admit() places requests, so that it is started once, here.)
       admit();
-      start_pass(u);
+      colocated_ ? work(u) : start_pass(u);
     });
   }
 
@@ -433,7 +454,11 @@ class DaySim {
     d.active.push_back(id);
     d.kv_sum += (r.input + 1 + r.steps_done * tps_) * k_;
     d.finish.push({d.steps + static_cast<int64_t>(r.steps_needed - r.steps_done), id, r.generation});
-    if (!d.stepping) start_step(u);
+    if (!colocated_) {
+      if (!d.stepping) start_step(u);
+    } else if (!d.stepping && !prefill_[static_cast<size_t>(u)].busy) {
+      work(u);
+    }
   }
 
   double context(const Request& r, int64_t steps) const {
@@ -501,7 +526,7 @@ class DaySim {
       waiting_.push_front(id);
     }
     admit();
-    start_step(u);
+    colocated_ ? work(u) : start_step(u);
   }
 
   void finish(uint32_t id) {
@@ -541,6 +566,9 @@ class DaySim {
   double tps_ = 1;
   double burst_mean_ = 1;
   size_t next_row_ = 0;  // the trace's next row to arrive
+  // Colocated: prefill_[i] and decode_[i] are the two queues of one unit, which runs one pass or
+  // one step at a time.
+  bool colocated_ = false;
   int64_t passes_ = 0, steps_ = 0, preemptions_ = 0;
   std::vector<Sample> ttft_, tpot_;
   double in_tokens_ = 0, out_tokens_ = 0;
@@ -553,11 +581,6 @@ class DaySim {
 }  // namespace
 
 SimResult simulate_day(const ServingModel& model, const ServingEstimate& plan, uint64_t seed, const SimOptions& options) {
-  if (!model.disaggregated()) {
-    throw core::InputError(
-        "the event simulation runs disaggregated services (prefill and decode units); this one is colocated: its "
-        "figures come from the closed form (serve::estimate)");
-  }
   FLEETSIM_CHECK(plan.prefill && plan.decode && plan.hourly.size() == 24, "simulate_day needs a feasible plan");
   return DaySim(model, plan, seed, options).run();
 }

@@ -1,4 +1,4 @@
-// A day of requests through a disaggregated serving fleet on sim::Engine, request by request
+// A day of requests through a serving fleet on sim::Engine, request by request
 // (or request-batch by request-batch at DeepSeek's scale):
 //
 //  - arrivals: Poisson at the hour's rate (daily curve), or bursty (compound Poisson: clusters of
@@ -13,6 +13,9 @@
 //    FIFO order; each step lasts UnitModel::decode_step(requests per group, mean context) and
 //    gives every request tokens_per_step tokens; when contexts outgrow the cache the request
 //    admitted last is preempted (its KV swapped out) and queued again at the front;
+//  - colocated units (serving.unit) hold both queues and run one pass or one step at a time,
+//    a pass first while prompts wait (decode pauses for it: the interference disaggregation
+//    removes);
 //  - autoscaling: at each hour the plan's unit counts are applied;
 //  - a replayed trace (Traffic::trace) replaces the arrivals and lengths drawn: its rows arrive
 //    at their times with their lengths, one simulated request each (no aggregation), their
@@ -72,7 +75,6 @@ struct SimResult {
   std::vector<TraceRequest> requests;  // with SimOptions::export_requests, by arrival
 };
 
-// Requires a disaggregated model (throws core::InputError otherwise).
 SimResult simulate_day(const ServingModel& model, const ServingEstimate& plan, uint64_t seed,
                        const SimOptions& options = {});
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "model/analytics.h"
 #include "model/layer_ops.h"
@@ -243,4 +244,50 @@ TEST_CASE("a TTFT target holds prefill below saturation: tighter targets, more p
   const double t1 = e03.ttft_s;
   CHECK(t1 + std::log(10.0) * rho / (1 - rho) * residual == Approx(0.3).epsilon(1e-9));
   CHECK(p.tokens_per_s_per_node == Approx(rho * rate * 32 / (1 - 0.563) / 4));
+}
+
+TEST_CASE("a colocated unit: the closed form adds both shares of its time; the simulation never runs a pass and a step at once") {
+  auto yaml = small();
+  yaml.replace(yaml.find("  prefill: {"), std::string("  prefill: {").size(), "  unit: {");
+  yaml.erase(yaml.find("  decode: {"), yaml.find("  traffic:") - yaml.find("  decode: {"));
+  yaml.insert(yaml.find("  unit: {"), "  disaggregated: false\n");
+  const auto colo = load(yaml);
+  serve::ServeOptions o;
+  o.sim.max_simulated_requests = 100'000;
+  o.sim.record_trace = true;  // the first 200,000 passes and steps
+  const auto r = serve::serve(colo, calibration(), o);
+  const auto& e = r.estimate;
+  REQUIRE_FALSE(e.disaggregated);
+  REQUIRE(e.prefill);
+  REQUIRE(e.decode);
+  // Units each hour: the prefill share plus the decode share of one unit's time, rounded up.
+  const double in = e.traffic.input_tokens_per_day / 86400, out = e.traffic.output_tokens_per_day / 86400;
+  const double share = in / (e.prefill->tokens_per_s_per_node * e.prefill->nodes_per_unit) +
+                       out / (e.decode->tokens_per_s_per_node * e.decode->nodes_per_unit);
+  for (const auto& h : e.hourly) {
+    CHECK(h.decode_units == static_cast<int>(std::ceil(share * h.load - 1e-9)));
+    CHECK(h.prefill_units == 0);
+  }
+  REQUIRE(r.sim);
+  CHECK(r.sim->output_tokens == Approx(5e9).epsilon(0.03));
+  CHECK(r.sim->input_tokens == Approx(20e9).epsilon(0.03));
+  CHECK(serve::serving_json(r).dump() == serve::serving_json(serve::serve(colo, calibration(), o)).dump());
+  // Per unit, passes and steps in time order never overlap.
+  std::map<int, std::vector<std::pair<int64_t, int64_t>>> spans;
+  for (const auto& t : r.sim->trace) spans[t.unit].push_back({t.start_ns, t.end_ns});
+  REQUIRE_FALSE(spans.empty());
+  size_t overlaps = 0, both = 0;
+  for (auto& [unit, v] : spans) {
+    std::sort(v.begin(), v.end());
+    for (size_t i = 1; i < v.size(); ++i) overlaps += v[i].first < v[i - 1].second ? 1 : 0;
+  }
+  for (const auto& t : r.sim->trace) both += t.prefill ? 1 : 0;
+  CHECK(overlaps == 0);
+  CHECK(both > 0);
+  CHECK(both < r.sim->trace.size());
+  // Decode pauses for passes: generation is slower than on the same unit disaggregated.
+  const auto dis = serve::serve(load(small()), calibration(), o);
+  REQUIRE(dis.sim);
+  INFO("TPOT p50 colocated " << r.sim->tpot_s.p50 << " s, disaggregated " << dis.sim->tpot_s.p50 << " s");
+  CHECK(r.sim->tpot_s.p50 > dis.sim->tpot_s.p50 * 1.2);
 }
