@@ -291,3 +291,35 @@ TEST_CASE("a colocated unit: the closed form adds both shares of its time; the s
   INFO("TPOT p50 colocated " << r.sim->tpot_s.p50 << " s, disaggregated " << dis.sim->tpot_s.p50 << " s");
   CHECK(r.sim->tpot_s.p50 > dis.sim->tpot_s.p50 * 1.2);
 }
+
+TEST_CASE("the serving what-ifs: what each GPU and the GQA model change, as docs/serving.md states") {
+  auto day = [](const std::string& file) {
+    const auto s = scenario::load_scenario(std::string(FLEETSIM_SOURCE_DIR) + "/scenarios/" + file,
+                                           test::shipped_catalogs());
+    const auto e = serve::estimate(s, *s.serving, calibration());
+    REQUIRE(e.feasible);
+    return e;
+  };
+  const auto h800 = day("deepseek-r1-serving.yaml");
+  const auto h100 = day("deepseek-r1-serving-h100.yaml");
+  const auto h200 = day("deepseek-r1-serving-h200.yaml");
+  const auto h20 = day("deepseek-r1-serving-h20.yaml");
+  const auto gqa = day("llama-405b-serving-gqa.yaml");
+  // The NVLink cut costs nothing: the all-to-all is hidden and bound by InfiniBand.
+  CHECK(h100.prefill_tokens_per_s_per_node == Approx(h800.prefill_tokens_per_s_per_node).epsilon(0.005));
+  CHECK(h100.decode_tokens_per_s_per_node == Approx(h800.decode_tokens_per_s_per_node).epsilon(0.005));
+  // Faster HBM: faster decode steps at the same batch, more tokens per node.
+  CHECK(h200.decode->requests_per_gpu == h800.decode->requests_per_gpu);
+  CHECK(h200.decode->tokens_per_s_per_user > h800.decode->tokens_per_s_per_user * 1.03);
+  CHECK(h200.decode_tokens_per_s_per_node > h800.decode_tokens_per_s_per_node);
+  CHECK(h200.decode->memory.kv_tokens > 2 * h800.decode->memory.kv_tokens);
+  CHECK(h200.nodes.average < h800.nodes.average);
+  // The H20: the SLO, not the cache, limits decode; several times the nodes.
+  CHECK(h20.decode->batch_limit == "slo");
+  CHECK(h20.decode->requests_per_gpu < 40);
+  CHECK(h20.nodes.average > 4 * h800.nodes.average);
+  // GQA caches 7.3x MLA's bytes per token (its 8 KV heads split over TP8) and needs far more nodes.
+  CHECK(gqa.decode->memory.kv_bytes_per_token == 516'096 / 8);
+  CHECK(gqa.decode->memory.kv_bytes_per_token * 8 / h800.decode->memory.kv_bytes_per_token == Approx(7.34).epsilon(0.01));
+  CHECK(gqa.nodes.average > 10 * h800.nodes.average);
+}
