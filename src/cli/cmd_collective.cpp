@@ -29,7 +29,7 @@ struct CollectiveArgs {
   double oversubscription = 1.0;
   int64_t tokens = 4096;
   int hidden = 7168, topk = 8, max_nodes = 4, experts = 0;
-  bool no_forwarding = false, json = false;
+  bool no_forwarding = false, low_latency = false, json = false;
   uint64_t seed = 1;
   std::string out, trace;
 };
@@ -160,7 +160,8 @@ core::Json run(Context& ctx, const CollectiveArgs& a, std::string& trace) {
   spec.moe.experts = a.experts;
   spec.moe.dispatch_format = pick<net::TokenFormat, 2>(
       "--dispatch-dtype", a.dispatch_dtype, {{{"fp8", net::TokenFormat::fp8_scaled}, {"bf16", net::TokenFormat::bf16}}});
-  spec.moe.nvlink_forwarding = !a.no_forwarding;
+  spec.moe.nvlink_forwarding = !a.no_forwarding && !a.low_latency;
+  spec.moe.low_latency = a.low_latency;
   spec.moe.routing = pick<net::MoeRouting, 2>(
       "--routing", a.routing, {{{"sampled", net::MoeRouting::sampled}, {"expected", net::MoeRouting::expected}}});
   spec.moe.seed = a.seed;
@@ -228,7 +229,8 @@ core::Json run(Context& ctx, const CollectiveArgs& a, std::string& trace) {
                 {"max_nodes", a.max_nodes},
                 {"experts", net::moe_experts(spec.moe, spec.group)},
                 {"dispatch_dtype", a.dispatch_dtype},
-                {"nvlink_forwarding", !a.no_forwarding},
+                {"nvlink_forwarding", spec.moe.nvlink_forwarding},
+                {"low_latency", a.low_latency},
                 {"routing", a.routing},
                 {"seed", a.seed}};
   }
@@ -284,6 +286,8 @@ void add_collective_command(CLI::App& app, Context& ctx) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--dispatch-dtype", a->dispatch_dtype, "MoE: fp8 (with its scales) or bf16");
   cmd->add_flag("--no-forwarding", a->no_forwarding, "MoE: send each token to each target GPU directly (no NVLink forwarding)");
+  cmd->add_flag("--low-latency", a->low_latency,
+                "MoE: DeepEP's low-latency (decode) kernels: one message per (token, expert), no forwarding");
   cmd->add_option("--routing", a->routing, "MoE: sampled (seeded) or expected token counts");
   cmd->add_option("--seed", a->seed, "MoE: routing seed");
   cmd->add_flag("--json", a->json, "Print JSON instead of a table");

@@ -360,7 +360,17 @@ AnalyticEstimate AnalyticModel::estimate(const CollectiveSpec& spec) const {
         const auto prob = moe_probabilities(spec.moe, g);  // also checks the group and experts
         const double tokens = static_cast<double>(spec.moe.tokens_per_gpu);
         NodePattern p(m, nodes - 1);
-        if (nodes == 1 || !spec.moe.nvlink_forwarding) {
+        if (spec.moe.low_latency) {
+          // A copy per (token, expert), topk/ranks per rank, each a message of one token.
+          const double pair = tokens * spec.moe.topk / n * b;
+          for (int i = 0; i < m; ++i) {
+            for (int j = 0; j < m; ++j) {
+              if (i != j) p.in(i, j) = pair;
+              p.out(i, j) = pair;
+            }
+          }
+          p.intra_message = p.inter_message = b;
+        } else if (nodes == 1 || !spec.moe.nvlink_forwarding) {
           for (int i = 0; i < m; ++i) {
             for (int j = 0; j < m; ++j) {
               if (i != j) p.in(i, j) = tokens * prob.rank * b;

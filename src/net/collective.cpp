@@ -135,13 +135,14 @@ CollectivePlan plan_moe(const CollectiveSpec& spec) {
   const double b = bytes_per_token(combine ? spec.moe.combine_format : spec.moe.dispatch_format, spec.moe.hidden);
   const int m = t.per_node, nodes = t.nodes;
   CollectivePlan p;
+  const bool ll = spec.moe.low_latency;
   auto add = [&](int from, int to, double tokens) {
     if (tokens <= 0 || from == to) return;
     if (combine) std::swap(from, to);
-    p.flows.push_back({g[static_cast<size_t>(from)], g[static_cast<size_t>(to)], tokens * b, 1});
+    p.flows.push_back({g[static_cast<size_t>(from)], g[static_cast<size_t>(to)], tokens * b, 1, ll ? b : 0.0});
   };
   double counted = 0;  // DeepEP's bottleneck bytes, summed over ranks
-  if (nodes == 1 || !spec.moe.nvlink_forwarding) {
+  if (nodes == 1 || !spec.moe.nvlink_forwarding || ll) {
     for (int s = 0; s < t.ranks; ++s) {
       for (int d = 0; d < t.ranks; ++d) add(s, d, t.rank_tokens(s, d));
     }
@@ -161,7 +162,9 @@ CollectivePlan plan_moe(const CollectiveSpec& spec) {
     }
   }
   for (int r = 0; r < t.ranks; ++r) {
-    if (nodes == 1) {
+    if (ll) {
+      for (int d = 0; d < t.ranks; ++d) counted += t.rank_tokens(r, d) * b;  // (token, expert) pairs sent
+    } else if (nodes == 1) {
       for (int s = 0; s < t.ranks; ++s) counted += t.rank_tokens(s, r) * b;
     } else {
       for (int node = 0; node < nodes; ++node) counted += t.node_tokens(r, node) * b;
@@ -169,8 +172,9 @@ CollectivePlan plan_moe(const CollectiveSpec& spec) {
   }
   p.algbw_bytes = counted / t.ranks;
   p.busbw_factor = 1;
-  p.bandwidth_note = nodes == 1 ? "DeepEP NVL bytes per rank (tokens received, self included)"
-                                : "DeepEP RDMA bytes per rank ((token, node) pairs, own node included)";
+  p.bandwidth_note = ll            ? "DeepEP low-latency bytes per rank ((token, expert) pairs, own GPU included)"
+                     : nodes == 1 ? "DeepEP NVL bytes per rank (tokens received, self included)"
+                                  : "DeepEP RDMA bytes per rank ((token, node) pairs, own node included)";
   return p;
 }
 
@@ -212,6 +216,7 @@ void start_collective(FlowNetwork& network, const CollectivePlan& plan, sim::Act
   TransferOptions opts = options;
   for (const PlannedFlow& f : plan.flows) {
     opts.latency_steps = f.latency_steps;
+    opts.message_bytes = f.message_bytes > 0 ? f.message_bytes : options.message_bytes;
     network.transfer(f.src, f.dst, f.bytes, [countdown] {
       if (--countdown->left == 0 && countdown->done) countdown->done();
     }, opts);

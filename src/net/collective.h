@@ -67,6 +67,7 @@ struct PlannedFlow {
   topo::GpuRef src, dst;
   double bytes = 0;
   int latency_steps = 1;
+  double message_bytes = 0;  // size of one message for the efficiency curve; 0: the flow's bytes
 };
 
 struct CollectivePlan {

@@ -73,7 +73,10 @@ MoeTraffic moe_traffic(const MoeSpec& spec, const Group& group) {
   if (spec.routing == MoeRouting::expected) {
     const auto p = moe_probabilities(spec, group);
     std::fill(t.to_node.begin(), t.to_node.end(), tokens * p.node);
-    std::fill(t.to_rank.begin(), t.to_rank.end(), tokens * p.rank);
+    // Low latency: a copy per expert, topk/ranks per rank on average whatever the node limit
+    // (each pick lands on every rank alike).
+    std::fill(t.to_rank.begin(), t.to_rank.end(),
+              tokens * (spec.low_latency ? static_cast<double>(spec.topk) / s.ranks : p.rank));
     return t;
   }
   const core::Rng root(spec.seed);
@@ -100,7 +103,7 @@ MoeTraffic moe_traffic(const MoeSpec& spec, const Group& group) {
         const int node = nodes[static_cast<size_t>(e / node_experts)];
         const int rank = node * s.per_node + (e % node_experts) / s.per_rank;
         if (!node_hit[static_cast<size_t>(node)]) ++to_node[node];
-        if (!rank_hit[static_cast<size_t>(rank)]) ++to_rank[rank];
+        if (!rank_hit[static_cast<size_t>(rank)] || spec.low_latency) ++to_rank[rank];
         node_hit[static_cast<size_t>(node)] = 1;
         rank_hit[static_cast<size_t>(rank)] = 1;
       }

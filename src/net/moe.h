@@ -40,6 +40,11 @@ struct MoeSpec {
   // DeepEP: a token crosses the fabric once, to the GPU with its local index on the target node,
   // which forwards it over NVLink. false: one direct transfer per (token, target GPU).
   bool nvlink_forwarding = true;
+  // DeepEP's low-latency kernels (decode): one RDMA write per (token, expert), each token sent
+  // directly to every GPU holding one of its experts (NVLink inside the node, no forwarding), in
+  // messages of one token. Implies nvlink_forwarding = false; to_rank counts (token, expert)
+  // pairs. The normal kernels batch each (token, node) pair into large transfers.
+  bool low_latency = false;
   MoeRouting routing = MoeRouting::sampled;
   uint64_t seed = 1;
 };

@@ -214,6 +214,10 @@ double UnitModel::all_to_all_s(int64_t tokens_per_gpu) const {
   moe.dispatch_format = core::dtype_bits(precision_.dispatch) <= 8 ? net::TokenFormat::fp8_scaled : net::TokenFormat::bf16;
   moe.combine_format = core::dtype_bits(precision_.combine) <= 8 ? net::TokenFormat::fp8_scaled : net::TokenFormat::bf16;
   moe.routing = net::MoeRouting::expected;
+  // Decode runs DeepEP's low-latency kernels (a message per token and expert, no forwarding);
+  // prefill the normal ones (V3 §3.4, DeepEP README).
+  moe.low_latency = role_ == Role::decode;
+  moe.nvlink_forwarding = !moe.low_latency;
   const net::AnalyticModel analytic(*topology_, *comm_);
   net::CollectiveSpec spec(net::CollectiveOp::moe_dispatch, group);
   spec.moe = moe;

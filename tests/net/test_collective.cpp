@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "net/analytic.h"
 #include "net/collective.h"
+#include "support/catalogs.h"
 
 using namespace fleetsim;
 using Catch::Approx;
@@ -161,6 +162,39 @@ TEST_CASE("DeepEP forwarding: each token crosses the fabric once per node, in it
   CHECK(combine.flows[0].src == plan.flows[0].dst);
   CHECK(combine.flows[0].bytes / plan.flows[0].bytes == Approx(14336.0 / 7392));
   CHECK(net::bytes_per_token(net::TokenFormat::fp8_scaled, 7168) == 7392);
+}
+
+TEST_CASE("DeepEP low-latency kernels: a one-token message per (token, expert), straight to its GPU") {
+  const auto t = test::cluster("hgx-h800", 4);
+  net::CollectiveSpec spec{CollectiveOp::moe_dispatch, net::Group::nodes(0, 4, 8), 0};
+  spec.moe.tokens_per_gpu = 128;
+  spec.moe.low_latency = true;
+  spec.moe.nvlink_forwarding = false;
+  // Sampled: every pick is a copy, so each rank sends exactly tokens x top-k copies (its own
+  // included), whatever the node limit.
+  const auto sampled = net::moe_traffic(spec.moe, spec.group);
+  for (int r = 0; r < 32; ++r) {
+    double copies = 0;
+    for (int d = 0; d < 32; ++d) copies += sampled.rank_tokens(r, d);
+    CHECK(copies == 128 * 8);
+  }
+  // Expected: top-k / ranks copies to every rank.
+  spec.moe.routing = net::MoeRouting::expected;
+  const auto plan = net::plan_collective(spec, t);
+  CHECK(plan.flows.size() == 32 * 31);  // every GPU to every other, no forwarding
+  for (const auto& f : plan.flows) {
+    CHECK(f.bytes == Approx(128 * 8.0 / 32 * 7392));
+    CHECK(f.message_bytes == 7392);  // priced at the one-token point of the efficiency curves
+  }
+  // DeepEP's bandwidth counts the copies sent, own GPU included.
+  CHECK(plan.algbw_bytes == Approx(128 * 8 * 7392.0));
+  // A copy per expert (not per GPU) in one-token messages, which H800's curve runs at 0.76
+  // instead of 0.87: slower than the normal kernels' direct mode.
+  const auto costs = net::CommCosts(test::shipped_calibration().for_gpu(t.spec().gpu).comm);
+  const double ll = net::AnalyticModel(t, costs).estimate(spec).time_s;
+  spec.moe.low_latency = false;
+  const double direct = net::AnalyticModel(t, costs).estimate(spec).time_s;
+  CHECK(ll > direct);
 }
 
 TEST_CASE("collective specs that cannot run are input errors") {

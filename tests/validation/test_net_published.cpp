@@ -6,9 +6,12 @@
 // included (see net/collective.h); fleetsim computes the same quantity.
 #include <catch2/catch_test_macros.hpp>
 
+#include <fmt/format.h>
+
 #include <cstdio>
 
 #include "calib/table.h"
+#include "net/analytic.h"
 #include "net/collective.h"
 #include "support/catalogs.h"
 #include "support/published.h"
@@ -111,4 +114,48 @@ TEST_CASE("H100 against H800: the NVLink cut shows where NVLink binds, not where
   std::printf("[published] %-58s actual %.3f (H800 NVLink-bound, H100 InfiniBand-bound)\n",
               "H100/H800 dispatch bandwidth, EP16", ep16);
   CHECK(ep16 > 1.5);
+}
+
+TEST_CASE("DeepEP low-latency kernels on H800 (decode): 128 tokens per GPU, EP8 to EP256") {
+  // Shared reference §2.1: 128 tokens a batch, hidden 7168, top-8 without a node limit, FP8
+  // dispatch, BF16 combine; the 2025-06 README (NVLink inside a node where possible). EP128 and
+  // EP256 fix the small-message fraction of the InfiniBand curve (calibration/data/h800.yaml);
+  // EP16 to EP64 are held out. Latencies in microseconds.
+  const char* src = "DeepEP README 2025-08-25 (91bb69a), low-latency kernels";
+  struct Row {
+    int ep;
+    double dispatch_us, combine_us;
+  };
+  const Row rows[] = {{8, 77, 114}, {16, 118, 195}, {32, 155, 273}, {64, 173, 314}, {128, 192, 369}, {256, 194, 360}};
+  const auto set = calib::CalibrationSet::load(std::string(FLEETSIM_SOURCE_DIR) + "/calibration/data");
+  const net::CommCosts costs(set.for_gpu(*test::shipped_catalogs().hardware.gpus.find("h800")).comm);
+  for (const auto& r : rows) {
+    const auto t = cluster("hgx-h800", r.ep / 8);
+    for (auto op : {CollectiveOp::moe_dispatch, CollectiveOp::moe_combine}) {
+      const bool d = op == CollectiveOp::moe_dispatch;
+      net::CollectiveSpec spec(op, net::Group::nodes(0, r.ep / 8, 8));
+      spec.moe.tokens_per_gpu = 128;
+      spec.moe.max_nodes = 0;
+      spec.moe.low_latency = true;
+      spec.moe.nvlink_forwarding = false;
+      const double published = d ? r.dispatch_us : r.combine_us;
+      const std::string what = fmt::format("DeepEP LL EP{} {} (us)", r.ep, d ? "dispatch" : "combine");
+      // The serving model's form: expected routing, closed form.
+      spec.moe.routing = net::MoeRouting::expected;
+      const double analytic = net::AnalyticModel(t, costs).estimate(spec).time_s * 1e6;
+      if (r.ep == 8) {
+        // One node: NVLink's per-message cost is not priced (its curve has no small-message point).
+        superseded(what + ", analytic", published, analytic, "NVLink per-token cost not modelled");
+        continue;
+      }
+      expect_published(what + ", analytic", published, analytic, r.ep >= 128 ? 0.05 : 0.15, src);
+      // Sampled routing on the flow network: the most loaded rank sets the end. Up to EP64
+      // (4,032 flows of distinct sizes, 0.8 s; EP128's 16,256 take 15 s: docs/network.md).
+      if (r.ep <= 64) {
+        spec.moe.routing = net::MoeRouting::sampled;
+        const double event = net::simulate_collective(net::plan_collective(spec, t), t, costs) * 1e6;
+        expect_published(what + ", event, sampled routing", published, event, 0.15, src);
+      }
+    }
+  }
 }
