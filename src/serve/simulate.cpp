@@ -41,12 +41,16 @@ class PassTable {
 
 class StepTable {
  public:
-  // Step time at requests b = 1..limit per group and two contexts; linear in both between.
-  StepTable(const UnitModel& u, int64_t limit, double mean_kv) : k1_(mean_kv / 2), k2_(mean_kv * 2) {
+  // Step time at requests b = 1..limit per group and at contexts K/4, K/2, K, 2K, 4K (K the
+  // day's mean): linear in b, piecewise linear in the context. The step is the larger of compute
+  // (linear in the context) and all-to-all (independent of it), a convex function of the
+  // context: a grid that holds K itself prices the mean context exactly.
+  StepTable(const UnitModel& u, int64_t limit, double mean_kv) {
     limit_ = std::max<int64_t>(1, limit);
-    for (int64_t b = 1; b <= limit_; ++b) {
-      t1_.push_back(u.decode_step(static_cast<double>(b), k1_).seconds);
-      t2_.push_back(u.decode_step(static_cast<double>(b), k2_).seconds);
+    for (double f : {0.25, 0.5, 1.0, 2.0, 4.0}) {
+      kv_.push_back(mean_kv * f);
+      auto& row = t_.emplace_back();
+      for (int64_t b = 1; b <= limit_; ++b) row.push_back(u.decode_step(static_cast<double>(b), mean_kv * f).seconds);
     }
   }
   double seconds(double b, double kv) const {
@@ -54,15 +58,18 @@ class StepTable {
     const int64_t i = std::min<int64_t>(static_cast<int64_t>(b), limit_ - 1 > 0 ? limit_ - 1 : 1);
     const double f = limit_ > 1 ? b - static_cast<double>(i) : 0.0;
     const size_t lo = static_cast<size_t>(i - 1), hi = static_cast<size_t>(std::min<int64_t>(i, limit_ - 1));
-    const double a1 = t1_[lo] + f * (t1_[hi] - t1_[lo]);
-    const double a2 = t2_[lo] + f * (t2_[hi] - t2_[lo]);
-    return a1 + (kv - k1_) / (k2_ - k1_) * (a2 - a1);
+    // The context segment (extrapolated linearly beyond the ends).
+    size_t k = 0;
+    while (k + 2 < kv_.size() && kv > kv_[k + 1]) ++k;
+    auto at = [&](size_t row) { return t_[row][lo] + f * (t_[row][hi] - t_[row][lo]); };
+    const double a1 = at(k), a2 = at(k + 1);
+    return a1 + (kv - kv_[k]) / (kv_[k + 1] - kv_[k]) * (a2 - a1);
   }
 
  private:
-  double k1_, k2_;
   int64_t limit_ = 1;
-  std::vector<double> t1_, t2_;
+  std::vector<double> kv_;
+  std::vector<std::vector<double>> t_;  // [context point][b - 1]
 };
 
 struct Request {

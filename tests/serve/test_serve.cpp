@@ -323,3 +323,21 @@ TEST_CASE("the serving what-ifs: what each GPU and the GQA model change, as docs
   CHECK(gqa.decode->memory.kv_bytes_per_token * 8 / h800.decode->memory.kv_bytes_per_token == Approx(7.34).epsilon(0.01));
   CHECK(gqa.nodes.average > 10 * h800.nodes.average);
 }
+
+TEST_CASE("DeepSeek's simulated day keeps up with its plan: decode steps as fast as the closed form's") {
+  // Units are sized at capacity, so a simulation that prices steps slower than the closed form
+  // (a table interpolated across the all-to-all's floor, say) falls behind and its TPOT grows
+  // with the queue; one that keeps up holds TPOT near the closed form's step per token.
+  // At fleetsim's default granularity (2M request-batches of 78; coarser batches fill decode
+  // units in lumps and lengthen the tail).
+  const auto s = deepseek();
+  const auto r = serve::serve(s, calibration());
+  REQUIRE(r.sim);
+  const double planned = r.estimate.tpot_s;
+  INFO("TPOT closed form " << planned << " s; simulated p50 " << r.sim->tpot_s.p50 << ", p90 " << r.sim->tpot_s.p90
+                           << ", p99 " << r.sim->tpot_s.p99);
+  CHECK(r.sim->tpot_s.p50 <= planned * 1.05);
+  CHECK(r.sim->tpot_s.p90 <= planned * 1.15);
+  CHECK(r.sim->tpot_s.p99 <= planned * 1.25);
+  CHECK(r.sim->output_tokens == Approx(168e9).epsilon(0.01));
+}
