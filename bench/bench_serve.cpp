@@ -2,16 +2,22 @@
 //  - the closed-form estimate of DeepSeek's serving day (the capacity planner's call);
 //  - one simulated day of DeepSeek's traffic (155M requests, 168B output tokens) with requests
 //    aggregated into request-batches, at several granularities (target: under 30 s);
-//  - one million individually simulated requests (target: under 10 s).
+//  - one million individually simulated requests (target: under 10 s);
+//  - that day exported as a request trace, parsed and replayed.
 // Prints rates: simulated requests and events per second of CPU, and simulated days per second.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <functional>
 #include <string>
 
+#include "core/atomic_file.h"
 #include "scenario/data.h"
 #include "serve/result.h"
+#include "serve/trace.h"
 
 using namespace fleetsim;
 
@@ -72,5 +78,23 @@ int main() {
               s.requests_per_simulated, t, t < 10 ? " (target < 10 s: met)" : " (target < 10 s: MISSED)",
               static_cast<double>(s.simulated_requests) / t / 1e6, static_cast<double>(s.events) / 1e6,
               static_cast<double>(s.events) / t / 1e6);
+
+  // The same day exported as a request trace, parsed and replayed.
+  o.sim.export_requests = true;
+  const auto exported = serve::serve(million, calibration, o);
+  const std::string csv = serve::trace_csv(exported.sim->requests);
+  const auto path = std::filesystem::temp_directory_path() / ("fleetsim_bench_day_" + std::to_string(::getpid()) + ".csv");
+  core::write_file_atomically(path, csv);
+  size_t rows = 0;
+  const double t_parse = cpu_seconds([&] { rows = serve::parse_trace(path.string(), csv, "trace").rows.size(); });
+  auto replay = million;
+  replay.serving->traffic.trace = path.string();
+  serve::ServeResult rr;
+  const double t_replay = cpu_seconds([&] { rr = serve::serve(replay, calibration, serve::ServeOptions{}); });
+  std::filesystem::remove(path);
+  std::printf("trace replay: %zu rows (%.1f MB) parsed in %.2f s (%.2fM rows/s); read, planned and simulated in %.2f s "
+              "(%.2fM req/s)\n",
+              rows, static_cast<double>(csv.size()) / 1e6, t_parse, static_cast<double>(rows) / t_parse / 1e6, t_replay,
+              static_cast<double>(rr.sim->simulated_requests) / t_replay / 1e6);
   return 0;
 }
