@@ -106,6 +106,10 @@ class Machine {
 struct Share {
   int sms = 0;                     // 0: all
   double comm_hbm_bytes_per_s = 0; // HBM bandwidth the communication kernels use meanwhile
+  // Running beside communication kernels (overlapped micro-batches): the kernel takes the
+  // calibration's co-running slowdown (ModelParams::corun_slowdown: HBM, L2 and memory-system
+  // contention measured on the GPU) on top of the SMs it is left.
+  bool corun = false;
 };
 
 // Prices one op. Pure: no state, no allocation.

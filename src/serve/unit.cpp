@@ -259,10 +259,9 @@ StepTime UnitModel::forward(int64_t tokens, int64_t sequences, int64_t kv_len, b
   // (HBM, L2 and memory-system contention; measured on the H800 in training's overlapped pairs,
   // the same kernels beside the same all-to-all). Decode's low-latency kernels free their SMs
   // once the RDMA is issued and move little data: neither applies there.
-  double corun = 1;
   if (unit_.micro_batches >= 2 && comm_sms_ > 0 && m.is_moe() && unit_.ep > 1) {
     share.sms = sm_count_ - comm_sms_;
-    corun = op_cost_->params().corun_slowdown;
+    share.corun = true;
   }
 
   struct Part {
@@ -271,7 +270,7 @@ StepTime UnitModel::forward(int64_t tokens, int64_t sequences, int64_t kv_len, b
   auto price = [&](const std::vector<model::Op>& ops) {
     Part p;
     for (const auto& op : ops) {
-      const double t = op_cost_->seconds(op, share) * corun;
+      const double t = op_cost_->seconds(op, share);
       p.total += t;
       if (op.kind == model::OpKind::attention_decode || op.kind == model::OpKind::attention_prefill) p.attention += t;
       if (op.kind == model::OpKind::gemm || op.kind == model::OpKind::grouped_gemm) p.gemm += t;

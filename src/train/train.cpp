@@ -233,8 +233,8 @@ struct Trainer::Run {
 struct Trainer::Cache {
   std::mutex mu;
   std::map<std::tuple<int, size_t, int, int, int, int, double>, double> comm;
-  // (piece, tokens, sequences, kv_len, tp, ep, sp, recompute, comm_sms, gemm, act)
-  std::map<std::tuple<int, int64_t, int64_t, int64_t, int, int, int, int, int, int, int>, Work> work;
+  // (piece, tokens, sequences, kv_len, tp, ep, sp, recompute, comm_sms, corun, gemm, act)
+  std::map<std::tuple<int, int64_t, int64_t, int64_t, int, int, int, int, int, bool, int, int>, Work> work;
 };
 
 namespace {
@@ -398,6 +398,11 @@ StepResult Trainer::step_impl(const scenario::TrainingSpec& t, const Layout& l, 
   s.act = prec.activations;
   calib::Share share;
   if (l.comm_sms > 0) share.sms = op_cost_.machine().sm_count() - l.comm_sms;
+  // DualPipe's overlapped pairs run the compute kernels beside the all-to-all kernels: beyond the
+  // SMs those take (comm_sms), the compute kernels share HBM, L2 and the memory system with them
+  // and take the calibration's co-running slowdown (H800: DeepSeek's profile of an overlapped
+  // pair, see calibration/data/h800.yaml and docs/training.md; 1 where nothing is measured).
+  share.corun = (l.schedule == Schedule::dualpipe || l.schedule == Schedule::dualpipev) && m.is_moe() && l.ep > 1;
   const bool mla = m.attention.kind == model::AttentionKind::mla;
   const int sp = t.parallelism.sequence_parallel ? l.tp : 1;
   const double layer_input = d(s.tokens) * m.hidden * core::dtype_bytes(prec.activations) / sp;
@@ -482,7 +487,7 @@ StepResult Trainer::step_impl(const scenario::TrainingSpec& t, const Layout& l, 
 
   // Per-layer work, priced once per kind of layer.
   auto memo = [&](int piece, int recompute, auto&& compute) {
-    const auto key = std::tuple{piece, s.tokens, s.sequences, s.kv_len, l.tp, l.ep, sp, recompute, l.comm_sms,
+    const auto key = std::tuple{piece, s.tokens, s.sequences, s.kv_len, l.tp, l.ep, sp, recompute, l.comm_sms, share.corun,
                                 static_cast<int>(prec.gemm), static_cast<int>(prec.activations)};
     {
       std::lock_guard lock(cache_->mu);
@@ -536,15 +541,6 @@ StepResult Trainer::step_impl(const scenario::TrainingSpec& t, const Layout& l, 
     mtp.tp_f = mtp.tp_b = 2 * tp_ar * m.mtp_depth;
     mtp.cp_f = cp_gather * m.mtp_depth;
     mtp.cp_b = cp_reduce * m.mtp_depth;
-  }
-  // DualPipe's overlapped pairs run the compute kernels beside the all-to-all kernels: beyond the
-  // SMs those take (comm_sms, priced above), the compute kernels share HBM, L2 and the memory
-  // system with them and take longer than alone. The calibration's corun_slowdown is that
-  // factor, measured on the GPU (H800: DeepSeek's profile of an overlapped pair, see
-  // calibration/data/h800.yaml and docs/training.md); 1 where nothing is measured.
-  if ((l.schedule == Schedule::dualpipe || l.schedule == Schedule::dualpipev) && m.is_moe() && l.ep > 1) {
-    const double k = op_cost_.params().corun_slowdown;
-    for (Work* x : {&dense, &moe, &embed, &head, &mtp}) x->f *= k, x->b *= k, x->w *= k;
   }
 
   // Parameters of one layer, split into what DP replicates and what EP spreads.
