@@ -70,7 +70,8 @@ struct Space {
   }
 };
 
-Space make_space(const PlanSpec& plan, const Variants& variants) {
+// Without schedules in the plan, the layouts take `fallback` (the base scenario's).
+Space make_space(const PlanSpec& plan, scenario::Schedule fallback) {
   Space sp;
   for (const auto& c : plan.choices) sp.nodes_kinds.push_back(c.node);
   const auto& t = *plan.training;
@@ -81,10 +82,7 @@ Space make_space(const PlanSpec& plan, const Variants& variants) {
   sp.mb = t.micro_batch;
   sp.zero = t.zero;
   sp.schedules = t.schedules;
-  if (sp.schedules.empty()) {
-    const auto& base = variants.at(plan.choices.front().node);
-    sp.schedules.push_back(base.training->parallelism.schedule);
-  }
+  if (sp.schedules.empty()) sp.schedules.push_back(fallback);
   return sp;
 }
 
@@ -228,10 +226,7 @@ std::string explain(const ReferenceCheck& r) {
 }  // namespace
 
 int64_t layout_count(const PlanSpec& plan) {
-  if (!plan.training) return 0;
-  const auto& t = *plan.training;
-  return static_cast<int64_t>(plan.choices.size() * t.nodes.size() * t.pp.size() * t.ep.size() * t.tp.size() *
-                              t.micro_batch.size() * t.zero.size() * std::max<size_t>(1, t.schedules.size()));
+  return plan.training ? make_space(plan, scenario::Schedule{}).size() : 0;  // one schedule or the listed ones
 }
 
 PlanResult search(const PlanSpec& plan, const Variants& variants, const PlanEngines& engines,
@@ -246,7 +241,7 @@ PlanResult search(const PlanSpec& plan, const Variants& variants, const PlanEngi
   std::map<int64_t, TrainingOutcome> whole;  // whole-run outcomes by layout index, as computed
   Space space;
   if (plan.training) {
-    space = make_space(plan, variants);
+    space = make_space(plan, variants.at(plan.choices.front().node).training->parallelism.schedule);
     const int64_t n = space.size();
     slots.resize(static_cast<size_t>(n));
     constexpr int64_t kChunk = 2048;
