@@ -1,8 +1,10 @@
 // fleetsim validate <scenario>: check a scenario file (with overrides) and show what it resolves to.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/commands.h"
 #include "scenario/scenario.h"
+#include "serve/trace.h"
 
 namespace fleetsim::cli {
 
@@ -34,8 +36,19 @@ void add_validate_command(CLI::App& app, Context& ctx) {
                                           std::pair{"fleet", s.fleet.has_value()}}) {
         if (present) sections += sections.empty() ? name : std::string(", ") + name;
       }
-      emit_output(fmt::format("ok: {}\n  name: {}\n  question: {}\n  sections: {}\n  hash: {}\n", s.file, s.name,
-                              s.question, sections, s.hash),
+      std::string trace;
+      if (s.serving && !s.serving->traffic.trace.empty()) {
+        // The replayed requests are input too: parse them (a malformed cell exits 2 here).
+        const auto t = serve::load_trace(scenario::trace_path(s.serving->traffic),
+                                         core::location_of(s.serving->traffic.provenance, "trace"),
+                                         "serving.traffic.trace");
+        trace = fmt::format("  trace: {} requests{}\n", t->rows.size(),
+                            t->ignored_columns.empty() ? ""
+                                                       : fmt::format(" (columns left out: {})",
+                                                                     fmt::join(t->ignored_columns, ", ")));
+      }
+      emit_output(fmt::format("ok: {}\n  name: {}\n  question: {}\n  sections: {}\n{}  hash: {}\n", s.file, s.name,
+                              s.question, sections, trace, s.hash),
                   args->out);
     }
   });

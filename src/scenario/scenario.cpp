@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 #include "core/text.h"
 #include "model/catalog.h"
@@ -231,7 +233,21 @@ Scenario resolve(ScenarioFile f, const std::string& file, const Catalogs& cat) {
   s.training = std::move(f.training);
   s.serving = std::move(f.serving);
   s.fleet = std::move(f.fleet);
-  s.hash = fmt::format("{:016x}", fnv1a(scenario_to_json(s, core::EmitMode::json).dump()));
+  // A replayed trace is input too: its bytes go into the hash, so that results keyed by it
+  // (sweeps resumed, reports) change when the trace does.
+  std::string identity = scenario_to_json(s, core::EmitMode::json).dump();
+  if (s.serving && !s.serving->traffic.trace.empty()) {
+    const auto path = trace_path(s.serving->traffic);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      throw core::InputError(core::location_of(s.serving->traffic.provenance, "trace"), "serving.traffic.trace",
+                             fmt::format("cannot read the request trace '{}'", path));
+    }
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    identity += fmt::format("\ntrace {:016x}", fnv1a(bytes.str()));
+  }
+  s.hash = fmt::format("{:016x}", fnv1a(identity));
   return s;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <numeric>
 
 namespace fleetsim::scenario {
@@ -159,6 +160,16 @@ const core::Schema<TokenPricesSpec>& token_prices_schema() {
                             .quantity("output", &P::output_usd_per_mtok, Dim::usd_per_mtok, "Generated tokens.",
                                       core::non_negative());
   return s;
+}
+
+std::string trace_path(const TrafficSpec& t) {
+  if (t.trace.empty()) return {};
+  const auto& where = core::location_of(t.provenance, "trace");
+  std::filesystem::path path(t.trace);
+  if (path.is_relative() && where.line > 0 && !where.file.empty()) {
+    path = std::filesystem::path(where.file).parent_path() / path;
+  }
+  return path.lexically_normal().string();
 }
 
 const core::Schema<ServingSpec>& serving_schema() {

@@ -97,6 +97,10 @@ struct ServingSpec {
   core::Provenance provenance;
 };
 
+// The request trace's path: relative to the scenario file that names it (to the working
+// directory when a --set gives it); empty without a trace.
+std::string trace_path(const TrafficSpec& t);
+
 const core::Schema<UnitSpec>& unit_schema();
 const core::Schema<ServingPrecisionSpec>& serving_precision_schema();
 const core::Schema<LengthSpec>& length_schema();

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <numeric>
 
 #include "core/error.h"
@@ -100,13 +99,8 @@ ServingModel::ServingModel(const scenario::Scenario& s, const scenario::ServingS
   gpu_ = s.gpu_of_node(sv.node).id;
   gpus_per_node_ = s.node(sv.node).gpus;
   if (!sv.traffic.trace.empty()) {
-    // Relative to the scenario file that names it (to the working directory for a --set).
-    const auto& where = core::location_of(sv.traffic.provenance, "trace");
-    std::filesystem::path path(sv.traffic.trace);
-    if (path.is_relative() && where.line > 0 && !where.file.empty()) {
-      path = std::filesystem::path(where.file).parent_path() / path;
-    }
-    traffic_ = trace_traffic(sv, load_trace(path.lexically_normal().string(), where, "serving.traffic.trace"));
+    traffic_ = trace_traffic(sv, load_trace(scenario::trace_path(sv.traffic),
+                                            core::location_of(sv.traffic.provenance, "trace"), "serving.traffic.trace"));
   } else {
     traffic_ = derive_traffic(sv);
   }

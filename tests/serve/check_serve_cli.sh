@@ -35,4 +35,9 @@ set -e
 [ "$rc" -eq 2 ] || { echo "FAIL: a malformed trace exited $rc, not 2"; cat err.txt; exit 1; }
 grep -q "bad.csv:3:2: serving.traffic.trace: input_tokens: not a number: '1OO'" err.txt ||
   { echo "FAIL: the trace error does not name file, line, column and field"; cat err.txt; exit 1; }
+set +e
+"$fleetsim" validate traced.yaml 2>err.txt
+rc=$?
+set -e
+[ "$rc" -eq 2 ] || { echo "FAIL: validate passed a malformed trace (exit $rc)"; cat err.txt; exit 1; }
 echo "ok: keys, determinism, trace, bad input exits 2"

@@ -142,10 +142,18 @@ TEST_CASE("a trace or distributions: the scenario gives one") {
                         ContainsSubstring("conflicts with 'trace'"));
   CHECK_THROWS_WITH(load(service("    output_tokens_per_day: 5B\n    input: {mean: 10}\n    output: {mean: 5}\n")),
                     ContainsSubstring("serving.traffic.input_tokens_per_day") && ContainsSubstring("missing field"));
-  const auto missing = load(service("    trace: " + (scratch() / "nowhere.csv").string() + "\n"));
-  CHECK_THROWS_WITH(serve::ServingModel(missing, *missing.serving, calibration()),
+  CHECK_THROWS_WITH(load(service("    trace: " + (scratch() / "nowhere.csv").string() + "\n")),
                     ContainsSubstring("small.yaml:") && ContainsSubstring("serving.traffic.trace") &&
                         ContainsSubstring("cannot read"));
+}
+
+TEST_CASE("the scenario's hash covers the trace's bytes") {
+  const auto a = write("hash.csv", "arrival_s,input_tokens,output_tokens\n1,100,10\n");
+  const auto yaml = service("    trace: " + a + "\n");
+  const auto first = load(yaml).hash;
+  CHECK(load(yaml).hash == first);
+  write("hash.csv", "arrival_s,input_tokens,output_tokens\n1,100,11\n");
+  CHECK(load(yaml).hash != first);
 }
 
 TEST_CASE("a simulated day exported as a trace replays to the same tokens and latencies") {
