@@ -95,6 +95,7 @@ RequestTrace parse_trace(const std::string& path, const std::string& text, const
   while (std::getline(in, line)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line_no == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a UTF-8 byte-order mark
     if (trim(line).empty() || trim(line)[0] == '#') continue;
     const auto cells = split(line);
     if (!header) {

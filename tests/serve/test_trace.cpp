@@ -79,6 +79,8 @@ TEST_CASE("a trace parses by column name, aliases included, and sorts by arrival
   CHECK(t.rows[1].arrival_s == 10.5);
   CHECK_FALSE(t.has_cached);
   CHECK(t.ignored_columns == std::vector<std::string>{"request_id", "model"});
+  // Spreadsheets write a byte-order mark first.
+  CHECK(serve::parse_trace("b.csv", "\xEF\xBB\xBF" "arrival_s,input_tokens,output_tokens\n1,2,3\n", "f").rows.size() == 1);
   // The export format reads back as written.
   const auto csv = serve::trace_csv({{1.25, 10, 3, 4}});
   CHECK(csv == "arrival_s,input_tokens,output_tokens,cached_tokens\n1.250000,10,3,4\n");
