@@ -83,7 +83,8 @@ int main() {
   o.sim.export_requests = true;
   const auto exported = serve::serve(million, calibration, o);
   const std::string csv = serve::trace_csv(exported.sim->requests);
-  const auto path = std::filesystem::temp_directory_path() / ("fleetsim_bench_day_" + std::to_string(::getpid()) + ".csv");
+  const auto path =
+      std::filesystem::temp_directory_path() / ("fleetsim_bench_day_" + std::to_string(::getpid()) + ".csv");
   core::write_file_atomically(path, csv);
   size_t rows = 0;
   const double t_parse = cpu_seconds([&] { rows = serve::parse_trace(path.string(), csv, "trace").rows.size(); });

@@ -193,7 +193,8 @@ OpTiming evaluate(const model::Op& op, const Machine& gpu, const ModelParams& p,
   out.memory_s = t.memory_s;
   out.tiles = t.tiles;
   out.waves = t.waves;
-  out.seconds = (share.corun ? p.corun_slowdown : 1.0) * (out.launch_s + out.latency_s + soft_max(t.compute_s, t.memory_s, t.overlap));
+  const double corun = share.corun ? p.corun_slowdown : 1.0;
+  out.seconds = corun * (out.launch_s + out.latency_s + soft_max(t.compute_s, t.memory_s, t.overlap));
   out.roofline_s = roofline(op, gpu);
   out.efficiency = out.roofline_s / out.seconds;
   const double busy = std::max(t.compute_s, t.memory_s);

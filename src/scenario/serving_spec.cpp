@@ -66,8 +66,8 @@ const core::Schema<TrafficSpec>& traffic_schema() {
                     "Generated tokens a day (required without a trace).", core::positive(), 0.0)
           .quantity("cache_hit_rate", &TrafficSpec::cache_hit_rate, Dim::fraction,
                     "Share of prompt tokens whose KV comes from the prefix cache.", core::unit_interval(), 0.0)
-          .object("input", &TrafficSpec::input, length_schema(), "Prompt length per request (required without a trace).",
-                  false)
+          .object("input", &TrafficSpec::input, length_schema(),
+                  "Prompt length per request (required without a trace).", false)
           .object("output", &TrafficSpec::output, length_schema(),
                   "Generated tokens per request (required without a trace).", false)
           .choice("arrivals", &TrafficSpec::arrivals, {{"poisson", Arrivals::poisson}, {"bursty", Arrivals::bursty}},

@@ -99,8 +99,8 @@ ServingModel::ServingModel(const scenario::Scenario& s, const scenario::ServingS
   gpu_ = s.gpu_of_node(sv.node).id;
   gpus_per_node_ = s.node(sv.node).gpus;
   if (!sv.traffic.trace.empty()) {
-    traffic_ = trace_traffic(sv, load_trace(scenario::trace_path(sv.traffic),
-                                            core::location_of(sv.traffic.provenance, "trace"), "serving.traffic.trace"));
+    const auto& where = core::location_of(sv.traffic.provenance, "trace");
+    traffic_ = trace_traffic(sv, load_trace(scenario::trace_path(sv.traffic), where, "serving.traffic.trace"));
   } else {
     traffic_ = derive_traffic(sv);
   }

@@ -323,7 +323,9 @@ class DaySim {
     while (next_row_ < rows.size() && sim::ceil_ns(rows[next_row_].arrival_s) <= now) {
       new_request(&rows[next_row_++]);
     }
-    if (next_row_ < rows.size() && rows[next_row_].arrival_s < opt_.duration_s) engine_.at(sim::ceil_ns(rows[next_row_].arrival_s), [this] { replay(); });
+    if (next_row_ < rows.size() && rows[next_row_].arrival_s < opt_.duration_s) {
+      engine_.at(sim::ceil_ns(rows[next_row_].arrival_s), [this] { replay(); });
+    }
   }
 
   void new_request(const TraceRequest* row = nullptr) {

@@ -27,7 +27,9 @@ std::string trim(std::string_view s) {
 
 std::string canonical(std::string_view s) {
   std::string out;
-  for (char c : trim(s)) out.push_back(c == ' ' || c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (char c : trim(s)) {
+    out.push_back(c == ' ' || c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
   return out;
 }
 

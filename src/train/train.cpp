@@ -487,8 +487,8 @@ StepResult Trainer::step_impl(const scenario::TrainingSpec& t, const Layout& l, 
 
   // Per-layer work, priced once per kind of layer.
   auto memo = [&](int piece, int recompute, auto&& compute) {
-    const auto key = std::tuple{piece, s.tokens, s.sequences, s.kv_len, l.tp, l.ep, sp, recompute, l.comm_sms, share.corun,
-                                static_cast<int>(prec.gemm), static_cast<int>(prec.activations)};
+    const auto key = std::tuple{piece, s.tokens, s.sequences, s.kv_len, l.tp, l.ep, sp, recompute, l.comm_sms,
+                                share.corun, static_cast<int>(prec.gemm), static_cast<int>(prec.activations)};
     {
       std::lock_guard lock(cache_->mu);
       if (auto it = cache_->work.find(key); it != cache_->work.end()) return it->second;
