@@ -151,11 +151,16 @@ void serving(Page& page, const Json& doc) {
                    "note");
   }
   if (const Json* h = find(*s, {"hourly"}); h && h->is_array() && !h->empty()) {
+    // Colocated units do both and count as decode in the document: one series, named for them.
+    const bool colocated = s->contains("disaggregated") && (*s)["disaggregated"].is_boolean() &&
+                           !(*s)["disaggregated"].get<bool>();
     std::vector<SeriesPoint> pts;
     for (const auto& e : *h) {
       for (const char* series : {"nodes_prefill", "nodes_decode", "nodes_total"}) {
+        if (colocated && std::string_view(series) == "nodes_prefill") continue;
         if (e.contains(series) && e[series].is_number()) {
-          pts.push_back({series + 6, e.value("hour", 0.0), e[series].get<double>()});
+          const std::string name = colocated && std::string_view(series) == "nodes_decode" ? "colocated" : series + 6;
+          pts.push_back({name, e.value("hour", 0.0), e[series].get<double>()});
         }
       }
     }
