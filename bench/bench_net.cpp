@@ -81,6 +81,13 @@ int main() {
   event_case("EP64 all-to-all 256 MiB, rail (ECMP collisions)", rail8, a2a, true);
   net::CollectiveSpec dispatch(CollectiveOp::moe_dispatch, net::Group::nodes(0, 8, 8));
   event_case("EP64 DeepEP dispatch, sampled routing", mp8, dispatch);
+  // Decode's low-latency kernels: a flow per (source, destination) GPU, each of its own size.
+  net::CollectiveSpec ll(CollectiveOp::moe_combine, net::Group::nodes(0, 8, 8));
+  ll.moe.tokens_per_gpu = 128;
+  ll.moe.max_nodes = 0;
+  ll.moe.low_latency = true;
+  ll.moe.nvlink_forwarding = false;
+  event_case("EP64 DeepEP low-latency combine, sampled", mp8, ll);
   const auto rail256 = cluster(256, FabricKind::rail_fat_tree);
   const net::CollectiveSpec ring(CollectiveOp::all_reduce, net::Group::nodes(0, 256, 8), 1 << 30);
   event_case("2,048-GPU ring all-reduce 1 GiB, rail", rail256, ring, true);

@@ -82,9 +82,13 @@ void FlowNetwork::solve() {
   for (maxmin::FlowId f : system_.last_solved()) {
     const uint32_t slot = slot_of_flow_[f];
     Transfer& t = transfers_[slot];
+    const double rate = system_.rate(f);
+    // A flow whose rate did not change keeps its predicted end (and its place in the heap): in
+    // an all-to-all most flows are bottlenecked away from the one that ended.
+    if (rate == t.rate) continue;
     t.remaining -= t.rate * sim::to_seconds(now - t.updated);  // at the old rate, until now
     t.updated = now;
-    t.rate = system_.rate(f);
+    t.rate = rate;
     ++t.version;
     push_completion(slot);
   }
