@@ -1,6 +1,8 @@
 #include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
+
+#include <cmath>
 #include <filesystem>
 
 #include "calib/fit.h"
@@ -27,7 +29,14 @@ TEST_CASE("shipped calibration tables load; GPUs without one get marked defaults
   const auto& hw = test::shipped_catalogs().hardware;
   auto h800 = set.for_gpu(*hw.gpus.find("h800"));
   CHECK(h800.provenance.kind == calib::Provenance::derived);
-  CHECK(h800.comm.nvlink.efficiency.at(1e6) == Approx(0.68));
+  CHECK(h800.comm.nvlink.efficiency.at(1 << 20) == Approx(0.68));
+  CHECK(h800.comm.nvlink.efficiency.at(64 << 20) == Approx(0.68));
+  // One-token messages (DeepEP's low-latency kernels) run below the large-message fraction, and
+  // the curve is log-linear between its points.
+  CHECK(h800.comm.nvlink.efficiency.at(7392) == Approx(0.46));
+  CHECK(h800.comm.scale_out.efficiency.at(14336) == Approx(0.78));
+  const double mid = std::sqrt(14336.0 * (1 << 20));
+  CHECK(h800.comm.scale_out.efficiency.at(mid) == Approx((0.78 + 0.87) / 2));
   CHECK(h800.comm.scale_out.latency_s == Approx(2.8e-6));
   auto a100 = set.for_gpu(*hw.gpus.find("a100"));
   CHECK(a100.provenance.kind == calib::Provenance::default_values);
