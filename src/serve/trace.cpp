@@ -174,11 +174,16 @@ std::shared_ptr<const RequestTrace> load_trace(const std::string& path, const co
   if (ec || !fs::is_regular_file(path, ec)) {
     throw core::InputError(where, field, fmt::format("cannot read the request trace '{}'", path));
   }
+  const auto size = fs::file_size(path, ec);
+  // Kept by path, modification time and size: a file rewritten within one clock tick of its
+  // filesystem still shows as new when its size changed.
+  using Stamp = std::pair<fs::file_time_type, std::uintmax_t>;
   static std::mutex mu;
-  static std::map<std::string, std::pair<fs::file_time_type, std::shared_ptr<const RequestTrace>>> cache;
+  static std::map<std::string, std::pair<Stamp, std::shared_ptr<const RequestTrace>>> cache;
+  const Stamp stamp{mtime, ec ? 0 : size};
   {
     std::lock_guard lock(mu);
-    if (auto it = cache.find(path); it != cache.end() && it->second.first == mtime) return it->second.second;
+    if (auto it = cache.find(path); it != cache.end() && it->second.first == stamp) return it->second.second;
   }
   std::ifstream f(path, std::ios::binary);
   if (!f) throw core::InputError(where, field, fmt::format("cannot read the request trace '{}'", path));
@@ -186,7 +191,7 @@ std::shared_ptr<const RequestTrace> load_trace(const std::string& path, const co
   text << f.rdbuf();
   auto t = std::make_shared<const RequestTrace>(parse_trace(path, text.str(), field));
   std::lock_guard lock(mu);
-  cache[path] = {mtime, t};
+  cache[path] = {stamp, t};
   return t;
 }
 

@@ -43,8 +43,8 @@ struct RequestTrace {
 RequestTrace parse_trace(const std::string& path, const std::string& text, const std::string& field);
 
 // Reads and parses the file (a core::InputError at `where` when it cannot be read). Loaded
-// traces are kept by path and modification time: the capacity planner builds many services
-// over one scenario.
+// traces are kept by path, modification time and size: the capacity planner builds many
+// services over one scenario.
 std::shared_ptr<const RequestTrace> load_trace(const std::string& path, const core::SourceLocation& where,
                                                const std::string& field);
 
