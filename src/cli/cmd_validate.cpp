@@ -39,9 +39,7 @@ void add_validate_command(CLI::App& app, Context& ctx) {
       std::string trace;
       if (s.serving && !s.serving->traffic.trace.empty()) {
         // The replayed requests are input too: parse them (a malformed cell exits 2 here).
-        const auto t = serve::load_trace(scenario::trace_path(s.serving->traffic),
-                                         core::location_of(s.serving->traffic.provenance, "trace"),
-                                         "serving.traffic.trace");
+        const auto t = serve::load_trace(s.serving->traffic);
         trace = fmt::format("  trace: {} requests{}\n", t->rows.size(),
                             t->ignored_columns.empty() ? ""
                                                        : fmt::format(" (columns left out: {})",

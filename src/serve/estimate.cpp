@@ -99,8 +99,7 @@ ServingModel::ServingModel(const scenario::Scenario& s, const scenario::ServingS
   gpu_ = s.gpu_of_node(sv.node).id;
   gpus_per_node_ = s.node(sv.node).gpus;
   if (!sv.traffic.trace.empty()) {
-    const auto& where = core::location_of(sv.traffic.provenance, "trace");
-    traffic_ = trace_traffic(sv, load_trace(scenario::trace_path(sv.traffic), where, "serving.traffic.trace"));
+    traffic_ = trace_traffic(sv, load_trace(sv.traffic));
   } else {
     traffic_ = derive_traffic(sv);
   }

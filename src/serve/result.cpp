@@ -98,9 +98,7 @@ core::Json serving_json(const ServeResult& r) {
                              {"requests", t.trace->rows.size()},
                              {"cached_tokens_column", t.trace->has_cached},
                              {"ignored_columns", t.trace->ignored_columns}};
-    core::Json load_input = core::Json::array();
-    for (double v : t.curve_input) load_input.push_back(v);
-    j["traffic"]["hourly_input_load"] = load_input;
+    j["traffic"]["hourly_input_load"] = t.curve_input;
   }
   core::Json units = core::Json::object();
   if (e.prefill) units[e.disaggregated ? "prefill" : "colocated_prefill"] = role_json(*e.prefill);

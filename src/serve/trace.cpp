@@ -195,6 +195,11 @@ std::shared_ptr<const RequestTrace> load_trace(const std::string& path, const co
   return t;
 }
 
+std::shared_ptr<const RequestTrace> load_trace(const scenario::TrafficSpec& traffic) {
+  return load_trace(scenario::trace_path(traffic), core::location_of(traffic.provenance, "trace"),
+                    "serving.traffic.trace");
+}
+
 std::string trace_csv(const std::vector<TraceRequest>& rows) {
   std::string out = "arrival_s,input_tokens,output_tokens,cached_tokens\n";
   out.reserve(out.size() + rows.size() * 32);

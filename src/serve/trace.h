@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "scenario/serving_spec.h"
 
 namespace fleetsim::serve {
 
@@ -47,6 +48,8 @@ RequestTrace parse_trace(const std::string& path, const std::string& text, const
 // services over one scenario.
 std::shared_ptr<const RequestTrace> load_trace(const std::string& path, const core::SourceLocation& where,
                                                const std::string& field);
+// The trace a scenario's traffic names (scenario::trace_path), errors at its `trace` field.
+std::shared_ptr<const RequestTrace> load_trace(const scenario::TrafficSpec& traffic);
 
 // The CSV of `rows` in the format above, cached_tokens included.
 std::string trace_csv(const std::vector<TraceRequest>& rows);
