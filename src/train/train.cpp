@@ -20,7 +20,7 @@ using scenario::Schedule;
 
 std::string_view engine_name(EngineKind e) { return e == EngineKind::analytic ? "analytic" : "event"; }
 
-void throw_problem(const Problem& p) { throw core::InputError(p.where, p.field, p.message); }
+void throw_problem(const Problem& p) { core::raise(p); }
 
 namespace {
 
@@ -272,7 +272,7 @@ Layout Trainer::layout(const scenario::TrainingSpec& t, std::vector<Problem>& pr
   const auto& p = t.parallelism;
   const auto& m = model_;
   auto fail = [&](const std::string& key, std::string msg) {
-    problems.push_back({where_parallel(t, key), "training.parallelism." + key, std::move(msg)});
+    problems.push_back({core::Infeasible::layout, where_parallel(t, key), "training.parallelism." + key, std::move(msg)});
   };
   Layout l;
   l.gpus_per_node = node_.gpus;
@@ -640,7 +640,7 @@ StepResult Trainer::step_impl(const scenario::TrainingSpec& t, const Layout& l, 
   r.memory = mem;
   if (problems && mem.total > mem.capacity) {
     problems->push_back(
-        {where_parallel(t, "recompute"), "training.parallelism",
+        {core::Infeasible::memory, where_parallel(t, "recompute"), "training.parallelism",
          fmt::format("out of memory at sequence {}: {} per GPU needed, {} of HBM: weights {}, gradients {}, master {}, "
                      "moments {}, activations {} ({:.3g} micro-batches in flight), reserve {}",
                      seq_len, gib(mem.total), gib(mem.capacity), gib(mem.weights), gib(mem.gradients), gib(mem.master),
@@ -808,7 +808,7 @@ Trainer::Run Trainer::run_stages(const scenario::TrainingSpec& t, EngineKind eng
   if (asked.node != built.node || asked.nodes != built.nodes || asked.fabric.kind != built.fabric.kind ||
       asked.fabric.switch_id != built.fabric.switch_id ||
       asked.fabric.oversubscription != built.fabric.oversubscription || asked.fabric.planes != built.fabric.planes) {
-    problems.push_back({where_training(t, "cluster"), "training.cluster",
+    problems.push_back({core::Infeasible::capacity, where_training(t, "cluster"), "training.cluster",
                         fmt::format("this Trainer was built for {} x {}; build one for {} x {}", built.nodes,
                                     built.node, asked.nodes, asked.node)});
     return run;
@@ -820,7 +820,7 @@ Trainer::Run Trainer::run_stages(const scenario::TrainingSpec& t, EngineKind eng
   r.rental_usd_per_gpu_hour = t.rental_usd_per_gpu_hour;
   if (!problems.empty()) return run;
   if (t.stages.empty()) {
-    problems.push_back({where_training(t, "stages"), "training.stages", "the run has no stages"});
+    problems.push_back({core::Infeasible::input, where_training(t, "stages"), "training.stages", "the run has no stages"});
     return run;
   }
   // The main stage: the one with the most tokens.
@@ -839,13 +839,13 @@ Trainer::Run Trainer::run_stages(const scenario::TrainingSpec& t, EngineKind eng
     sr.batch_sequences = st.batch_sequences;
     const auto st_where = location_of(st.provenance, "batch");
     if (st.batch_sequences < base.dp * base.micro_batch && i == main) {
-      problems.push_back({st_where, fmt::format("training.stages[{}].batch", i),
+      problems.push_back({core::Infeasible::layout, st_where, fmt::format("training.stages[{}].batch", i),
                           fmt::format("a batch of {:g} sequences cannot feed {} replicas x micro-batch {}",
                                       st.batch_sequences, base.dp, base.micro_batch)});
       return run;
     }
     if (st.seq_len % base.cp != 0) {
-      problems.push_back({location_of(st.provenance, "seq_len"), fmt::format("training.stages[{}].seq_len", i),
+      problems.push_back({core::Infeasible::layout, location_of(st.provenance, "seq_len"), fmt::format("training.stages[{}].seq_len", i),
                           fmt::format("sequence {} does not divide over cp {}", st.seq_len, base.cp)});
       return run;
     }
@@ -924,7 +924,7 @@ TrainingEstimate Trainer::estimate(const scenario::TrainingSpec& spec) const {
     e.rental_usd_total = r.rental_usd_total;
   } catch (const core::InputError& err) {
     e.feasible = false;
-    e.problems.push_back({err.where(), err.field(), err.message()});
+    e.problems.push_back(core::from_error(err));
   }
   return e;
 }
@@ -947,7 +947,7 @@ TrainingEstimate estimate(const scenario::Scenario& s, const scenario::TrainingS
     if (!s.models.count(spec.model) || !s.nodes.count(spec.cluster.node) ||
         !s.switches.count(spec.cluster.fabric.switch_id)) {
       TrainingEstimate e;
-      e.problems.push_back({where_training(spec, "model"), "training",
+      e.problems.push_back({core::Infeasible::input, where_training(spec, "model"), "training",
                             fmt::format("model '{}', node '{}' or switch '{}' is not among the scenario's resolved "
                                         "catalog entries",
                                         spec.model, spec.cluster.node, spec.cluster.fabric.switch_id)});
@@ -957,7 +957,7 @@ TrainingEstimate estimate(const scenario::Scenario& s, const scenario::TrainingS
     return t.estimate(spec);
   } catch (const core::InputError& err) {
     TrainingEstimate e;
-    e.problems.push_back({err.where(), err.field(), err.message()});
+    e.problems.push_back(core::from_error(err));
     return e;
   }
 }

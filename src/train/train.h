@@ -40,6 +40,7 @@
 #include "calib/op_cost.h"
 #include "calib/table.h"
 #include "core/error.h"
+#include "core/feasibility.h"
 #include "core/schema.h"
 #include "model/model_spec.h"
 #include "net/analytic.h"
@@ -57,11 +58,8 @@ enum class EngineKind { analytic, event };
 std::string_view engine_name(EngineKind e);
 
 // A reason a configuration cannot run, located in the scenario.
-struct Problem {
-  core::SourceLocation where;
-  std::string field;    // "training.parallelism.tp"
-  std::string message;  // with the numbers
-};
+// Why a layout or stage cannot run: a typed value with its kind (core/feasibility.h).
+using Problem = core::Infeasibility;
 
 // The resolved parallel layout of one stage of a run. Ranks are ordered tp fastest, then cp,
 // dp, pp (Megatron's order): rank = tp_i + tp (cp_i + cp (dp_i + dp pp_i)); GPU = (rank / g,

@@ -1,0 +1,25 @@
+#include "core/feasibility.h"
+
+namespace fleetsim::core {
+
+std::string_view infeasible_name(Infeasible k) {
+  switch (k) {
+    case Infeasible::layout: return "layout";
+    case Infeasible::memory: return "memory";
+    case Infeasible::slo: return "slo";
+    case Infeasible::deadline: return "deadline";
+    case Infeasible::capacity: return "capacity";
+    case Infeasible::input: return "input";
+  }
+  return "layout";
+}
+
+std::string Infeasibility::to_string() const { return InputError(where, field, message).what(); }
+
+void raise(const Infeasibility& why) { throw InputError(why.where, why.field, why.message); }
+
+Infeasibility from_error(const InputError& err, Infeasible kind) {
+  return {kind, err.where(), err.field(), err.message()};
+}
+
+}  // namespace fleetsim::core
