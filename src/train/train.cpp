@@ -45,12 +45,6 @@ core::SourceLocation where_training(const scenario::TrainingSpec& t, const std::
 
 std::string gib(double bytes) { return fmt::format("{:.1f} GiB", bytes / 0x1p30); }
 
-bool is_up_projection(const std::string& name) {
-  // MLA's up-projections from the latents (DeepSeek-V3 §3.2.3 recomputes them in the backward
-  // pass instead of storing queries, keys and values).
-  return name == "attn.q_b_proj" || name == "attn.kv_b_proj";
-}
-
 // Prices forward ops and derives their backward:
 //  - GEMM [m x k][k x n]: data gradient [m x n][n x k] and weight gradient [k x m][m x n], each
 //    the forward's FLOPs, in the forward's format (DeepSeek-V3 runs Dgrad and Wgrad in FP8 too);
@@ -65,14 +59,17 @@ bool is_up_projection(const std::string& name) {
 // Sequence parallelism (sp > 1: the TP degree) splits the [tokens x hidden] activations over the
 // TP group: norms and residual adds run on 1/sp of the tokens, and the inputs saved for the
 // column-parallel GEMMs (k = hidden) are kept split (Korthikanti et al. 2022, §4.2.2).
+// `recompute_up` says whether selective recomputation re-runs the latent up-projections here
+// (the model's layers); the MTP modules' are priced as kept (their Q, K, V still not counted as
+// saved), as fleetsim has priced them so far.
 Work price(const std::vector<model::Op>& ops, const calib::OpCost& cost, const calib::Share& share, Recompute rc,
-           bool mla, double layer_input_bytes, int sp = 1, int64_t hidden = 0) {
+           bool mla, double layer_input_bytes, int sp = 1, int64_t hidden = 0, bool recompute_up = true) {
   Work r;
   double recompute = 0;
   for (const auto& op0 : ops) {
     model::Op op = op0;
     const bool token_split = sp > 1 && op.kind == model::OpKind::elementwise &&
-                             (op.name.find("norm") != std::string::npos || op.name.find("residual") != std::string::npos);
+                             (op.role == model::OpRole::norm || op.role == model::OpRole::residual);
     if (token_split) op.bytes /= sp, op.flops /= sp;
     const double sp_saved = sp > 1 && (op.kind == model::OpKind::gemm) && op.k == hidden ? 1.0 / sp : 1.0;
     const double f = cost.seconds(op, share);
@@ -102,8 +99,11 @@ Work price(const std::vector<model::Op>& ops, const calib::OpCost& cost, const c
           r.b += cost.seconds(model::make_elementwise(op.name + ".grad_quant", g_cells * (2.0 + q), 3.0 * g_cells), share);
           r.w += cost.seconds(model::make_elementwise(op.name + ".requant_t", a_cells * 2.0 * q, 3.0 * a_cells), share);
         }
-        // Selective recomputation re-runs MLA's up-projections from their saved (latent) inputs.
-        if (rc == Recompute::selective && mla && is_up_projection(op.name)) recompute += f;
+        // Selective recomputation re-runs MLA's up-projections from their saved (latent) inputs
+        // (DeepSeek-V3 §3.2.3) instead of storing queries, keys and values.
+        if (rc == Recompute::selective && mla && recompute_up && op.role == model::OpRole::latent_up_projection) {
+          recompute += f;
+        }
         r.act += rows * d(op.k) * in_bytes * sp_saved;
         break;
       }
@@ -535,7 +535,7 @@ StepResult Trainer::step_impl(const scenario::TrainingSpec& t, const Layout& l, 
       ls.local_experts = std::max(1, m.moe->routed_experts / l.ep);
     }
     mtp = memo(4, static_cast<int>(l.recompute), [&] {
-            return price(model::mtp_ops(m, ls), op_cost_, share, l.recompute, mla, layer_input, sp, m.hidden);
+            return price(model::mtp_ops(m, ls), op_cost_, share, l.recompute, mla, layer_input, sp, m.hidden, false);
           }).scaled(m.mtp_depth);
     if (m.is_moe()) mtp.ep_f = mtp.ep_b = ep_pair * m.mtp_depth;
     mtp.tp_f = mtp.tp_b = 2 * tp_ar * m.mtp_depth;
