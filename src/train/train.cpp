@@ -193,6 +193,23 @@ std::vector<std::pair<int, double>> device_chunks(const Layout& l, int dev) {
   }
 }
 
+// The analytic collective model prices groups with the same number of GPUs on every node; the
+// DP (dp cp GPUs, stride tp), expert-DP (edp, stride ep) and CP (cp, stride tp) groups of a
+// layout can be uneven over nodes (3 nodes of 8, tp 2, pp 2: DP has 4 GPUs on node 0, 2 on
+// node 1). The parallelism field of the first uneven group, or empty.
+std::string uneven_group(const Layout& l) {
+  auto regular = [&](int members, int stride) {
+    std::vector<topo::GpuRef> g;
+    for (int i = 0; i < members; ++i) g.push_back({i * stride / l.gpus_per_node, i * stride % l.gpus_per_node});
+    return members < 2 || net::Group(std::move(g)).regular();
+  };
+  if (!regular(l.dp * l.cp, l.tp)) return "dp";
+  if (!regular(l.edp, l.ep)) return "ep";
+  if (!regular(l.cp, l.tp)) return "cp";
+  return {};
+}
+constexpr const char* kUnevenGroup = "the analytic fidelity needs a group with the same GPUs on every node";
+
 int ceil_div(double a, double b) { return static_cast<int>(std::ceil(a / b - 1e-9)); }
 
 }  // namespace
@@ -782,6 +799,7 @@ Layout Trainer::fit_stage(const scenario::TrainingSpec& t, const Layout& base, c
   const Layout* best = nullptr;
   double best_s = 0;
   for (const auto& c : candidates) {
+    if (!uneven_group(c).empty()) continue;
     std::vector<Problem> p;
     const double t_s = step(t, c, stage.seq_len, stage.batch_sequences, &p).step_time_s;
     if (p.empty() && (!best || t_s < best_s)) best = &c, best_s = t_s;
@@ -821,6 +839,10 @@ Trainer::Run Trainer::run_stages(const scenario::TrainingSpec& t, EngineKind eng
   if (!problems.empty()) return run;
   if (t.stages.empty()) {
     problems.push_back({core::Infeasible::input, where_training(t, "stages"), "training.stages", "the run has no stages"});
+    return run;
+  }
+  if (const std::string key = uneven_group(base); !key.empty()) {
+    problems.push_back({core::Infeasible::layout, where_parallel(t, key), "training.parallelism." + key, kUnevenGroup});
     return run;
   }
   // The main stage: the one with the most tokens.
@@ -911,21 +933,16 @@ RunResult Trainer::run(EngineKind engine, bool with_timeline) const {
 
 TrainingEstimate Trainer::estimate(const scenario::TrainingSpec& spec) const {
   TrainingEstimate e;
-  try {
-    Run run = run_stages(spec, EngineKind::analytic, false, e.problems);
-    const auto& r = run.result;
-    e.feasible = e.problems.empty();
-    e.step_time_s = r.step.step_time_s;
-    e.mfu = r.step.mfu;
-    e.tokens_per_s_per_gpu = r.step.tokens_per_s_per_gpu;
-    e.memory_per_gpu_bytes = r.step.memory.total;
-    e.gpu_hours_total = r.gpu_hours_total;
-    e.wall_clock_days = r.wall_clock_days;
-    e.rental_usd_total = r.rental_usd_total;
-  } catch (const core::InputError& err) {
-    e.feasible = false;
-    e.problems.push_back(core::from_error(err));
-  }
+  Run run = run_stages(spec, EngineKind::analytic, false, e.problems);
+  const auto& r = run.result;
+  e.feasible = e.problems.empty();
+  e.step_time_s = r.step.step_time_s;
+  e.mfu = r.step.mfu;
+  e.tokens_per_s_per_gpu = r.step.tokens_per_s_per_gpu;
+  e.memory_per_gpu_bytes = r.step.memory.total;
+  e.gpu_hours_total = r.gpu_hours_total;
+  e.wall_clock_days = r.wall_clock_days;
+  e.rental_usd_total = r.rental_usd_total;
   return e;
 }
 
