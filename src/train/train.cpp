@@ -11,6 +11,7 @@
 
 #include "model/analytics.h"
 #include "model/layer_ops.h"
+#include "topo/fabric.h"
 #include "train/detail.h"
 
 namespace fleetsim::train {
@@ -960,23 +961,34 @@ size_t main_stage(const scenario::TrainingSpec& t) {
 
 TrainingEstimate estimate(const scenario::Scenario& s, const scenario::TrainingSpec& spec,
                           const calib::CalibrationSet& calibration) {
-  try {
-    if (!s.models.count(spec.model) || !s.nodes.count(spec.cluster.node) ||
-        !s.switches.count(spec.cluster.fabric.switch_id)) {
-      TrainingEstimate e;
-      e.problems.push_back({core::Infeasible::input, where_training(spec, "model"), "training",
-                            fmt::format("model '{}', node '{}' or switch '{}' is not among the scenario's resolved "
-                                        "catalog entries",
-                                        spec.model, spec.cluster.node, spec.cluster.fabric.switch_id)});
-      return e;
-    }
-    const Trainer t(s, spec, calibration);
-    return t.estimate(spec);
-  } catch (const core::InputError& err) {
-    TrainingEstimate e;
-    e.problems.push_back(core::from_error(err));
+  TrainingEstimate e;
+  if (!s.models.count(spec.model) || !s.nodes.count(spec.cluster.node) ||
+      !s.switches.count(spec.cluster.fabric.switch_id)) {
+    e.problems.push_back({core::Infeasible::input, where_training(spec, "model"), "training",
+                          fmt::format("model '{}', node '{}' or switch '{}' is not among the scenario's resolved "
+                                      "catalog entries",
+                                      spec.model, spec.cluster.node, spec.cluster.fabric.switch_id)});
     return e;
   }
+  // A cluster its fabric cannot join (more NICs than the switches' tiers hold) is a capacity
+  // problem, found before the topology is built; the message is the fabric model's.
+  const auto ts = cluster_topology(s, spec);
+  const int planes = ts.fabric == topo::FabricKind::multiplane_fat_tree ? (ts.planes > 0 ? ts.planes : ts.node.nics) : 1;
+  const int64_t endpoints = static_cast<int64_t>(ts.nodes) * ts.node.nics;
+  if (ts.fabric_switch.ports >= 2 && ts.oversubscription >= 1 && planes >= 1) {
+    const int64_t limit = topo::max_endpoints(ts.fabric, ts.fabric_switch.ports, ts.oversubscription, planes);
+    if (endpoints > limit) {
+      e.problems.push_back(
+          {core::Infeasible::capacity, where_training(spec, "cluster"), "training.cluster",
+           fmt::format("a {} of {}-port switches joins at most {} endpoints (oversubscription {}, {} plane(s)); {} "
+                       "requested: use more planes, a three-tier fabric, or oversubscribe",
+                       topo::fabric_kind_name(ts.fabric), ts.fabric_switch.ports, limit, ts.oversubscription, planes,
+                       endpoints)});
+      return e;
+    }
+  }
+  const Trainer t(s, spec, calibration);
+  return t.estimate(spec);
 }
 
 // ---------------------------------------------------------------------------------------------
