@@ -16,7 +16,8 @@ double d(int64_t v) { return static_cast<double>(v); }
 
 // An RMSNorm (or any pass that reads and writes a [tokens x width] activation).
 Op norm(const char* name, int64_t tokens, int64_t width, DType act) {
-  return make_elementwise(name, 2.0 * d(tokens) * d(width) * core::dtype_bytes(act), 4.0 * d(tokens) * d(width));
+  return with_role(make_elementwise(name, 2.0 * d(tokens) * d(width) * core::dtype_bytes(act), 4.0 * d(tokens) * d(width)),
+                   OpRole::norm);
 }
 
 int64_t split(int64_t value, int tp) { return std::max<int64_t>(1, value / tp); }
@@ -36,7 +37,8 @@ std::vector<Op> attention_ops(const ModelSpec& m, const LayerShape& s) {
     if (a.q_lora_rank > 0) {
       ops.push_back(make_gemm("attn.q_a_proj", t, a.q_lora_rank, h, s.gemm));
       ops.push_back(norm("attn.q_norm", t, a.q_lora_rank, s.act));
-      ops.push_back(make_gemm("attn.q_b_proj", t, heads * qk, a.q_lora_rank, s.gemm));
+      ops.push_back(
+          with_role(make_gemm("attn.q_b_proj", t, heads * qk, a.q_lora_rank, s.gemm), OpRole::latent_up_projection));
     } else {
       ops.push_back(make_gemm("attn.q_proj", t, heads * qk, h, s.gemm));
     }
@@ -51,8 +53,9 @@ std::vector<Op> attention_ops(const ModelSpec& m, const LayerShape& s) {
                                           a.kv_lora_rank + a.qk_rope_head_dim, a.kv_lora_rank, cache, s.act));
       ops.push_back(make_grouped_gemm("attn.v_absorb", heads, t, a.v_head_dim, a.kv_lora_rank, s.act));
     } else {
-      ops.push_back(make_gemm("attn.kv_b_proj", t, heads * (a.qk_nope_head_dim + a.v_head_dim), a.kv_lora_rank,
-                              s.gemm));
+      ops.push_back(with_role(
+          make_gemm("attn.kv_b_proj", t, heads * (a.qk_nope_head_dim + a.v_head_dim), a.kv_lora_rank, s.gemm),
+          OpRole::latent_up_projection));
       ops.push_back(make_attention_prefill("attn.core", s.sequences, heads, s.q_len(), s.keys(), qk, a.v_head_dim,
                                            true, s.act));
     }
@@ -70,7 +73,8 @@ std::vector<Op> attention_ops(const ModelSpec& m, const LayerShape& s) {
     }
     ops.push_back(make_gemm("attn.o_proj", t, h, heads * a.head_dim, s.gemm));
   }
-  ops.push_back(make_elementwise("attn.residual", 3.0 * d(t) * d(h) * core::dtype_bytes(s.act), d(t) * d(h)));
+  ops.push_back(with_role(make_elementwise("attn.residual", 3.0 * d(t) * d(h) * core::dtype_bytes(s.act), d(t) * d(h)),
+                          OpRole::residual));
   return ops;
 }
 

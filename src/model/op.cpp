@@ -16,6 +16,21 @@ std::string_view op_kind_name(OpKind k) {
   return "?";
 }
 
+std::string_view op_role_name(OpRole r) {
+  switch (r) {
+    case OpRole::other: return "other";
+    case OpRole::norm: return "norm";
+    case OpRole::residual: return "residual";
+    case OpRole::latent_up_projection: return "latent_up_projection";
+  }
+  return "?";
+}
+
+Op with_role(Op op, OpRole role) {
+  op.role = role;
+  return op;
+}
+
 namespace {
 double d(int64_t v) { return static_cast<double>(v); }
 }  // namespace

@@ -22,9 +22,22 @@ enum class OpKind {
 
 std::string_view op_kind_name(OpKind k);
 
+// What an op is in its layer, where an engine treats ops of one kind differently (the training
+// model's recomputation and sequence parallelism do). Set where the op is built
+// (model/layer_ops.cpp); names are for outputs only.
+enum class OpRole {
+  other,
+  norm,                  // an RMSNorm over a [tokens x width] activation
+  residual,              // the residual add after attention
+  latent_up_projection,  // MLA's up-projection from a latent (q_b_proj, kv_b_proj)
+};
+
+std::string_view op_role_name(OpRole r);
+
 struct Op {
   OpKind kind = OpKind::elementwise;
   std::string name;                     // "attn.q_b_proj"
+  OpRole role = OpRole::other;
   core::DType dtype = core::DType::bf16;  // tensor-core input format (gemm, attention)
   int64_t m = 0, n = 0, k = 0, groups = 1;
   int64_t batch = 0, heads = 0, q_len = 0, kv_len = 0, d_qk = 0, d_v = 0;
@@ -51,5 +64,7 @@ Op make_attention_decode(std::string name, int64_t batch, int64_t heads, int64_t
                          int64_t d_qk, int64_t d_v, double kv_bytes_per_token, core::DType dtype);
 Op make_elementwise(std::string name, double bytes, double flops = 0);
 Op make_memcpy(std::string name, double bytes);
+// op with its role set.
+Op with_role(Op op, OpRole role);
 
 }  // namespace fleetsim::model

@@ -11,6 +11,7 @@
 
 #include "model/analytics.h"
 #include "model/layer_ops.h"
+#include "topo/fabric.h"
 #include "train/detail.h"
 
 namespace fleetsim::train {
@@ -45,12 +46,6 @@ core::SourceLocation where_training(const scenario::TrainingSpec& t, const std::
 
 std::string gib(double bytes) { return fmt::format("{:.1f} GiB", bytes / 0x1p30); }
 
-bool is_up_projection(const std::string& name) {
-  // MLA's up-projections from the latents (DeepSeek-V3 §3.2.3 recomputes them in the backward
-  // pass instead of storing queries, keys and values).
-  return name == "attn.q_b_proj" || name == "attn.kv_b_proj";
-}
-
 // Prices forward ops and derives their backward:
 //  - GEMM [m x k][k x n]: data gradient [m x n][n x k] and weight gradient [k x m][m x n], each
 //    the forward's FLOPs, in the forward's format (DeepSeek-V3 runs Dgrad and Wgrad in FP8 too);
@@ -65,14 +60,17 @@ bool is_up_projection(const std::string& name) {
 // Sequence parallelism (sp > 1: the TP degree) splits the [tokens x hidden] activations over the
 // TP group: norms and residual adds run on 1/sp of the tokens, and the inputs saved for the
 // column-parallel GEMMs (k = hidden) are kept split (Korthikanti et al. 2022, §4.2.2).
+// `recompute_up` says whether selective recomputation re-runs the latent up-projections here
+// (the model's layers); the MTP modules' are priced as kept (their Q, K, V still not counted as
+// saved), as fleetsim has priced them so far.
 Work price(const std::vector<model::Op>& ops, const calib::OpCost& cost, const calib::Share& share, Recompute rc,
-           bool mla, double layer_input_bytes, int sp = 1, int64_t hidden = 0) {
+           bool mla, double layer_input_bytes, int sp = 1, int64_t hidden = 0, bool recompute_up = true) {
   Work r;
   double recompute = 0;
   for (const auto& op0 : ops) {
     model::Op op = op0;
     const bool token_split = sp > 1 && op.kind == model::OpKind::elementwise &&
-                             (op.name.find("norm") != std::string::npos || op.name.find("residual") != std::string::npos);
+                             (op.role == model::OpRole::norm || op.role == model::OpRole::residual);
     if (token_split) op.bytes /= sp, op.flops /= sp;
     const double sp_saved = sp > 1 && (op.kind == model::OpKind::gemm) && op.k == hidden ? 1.0 / sp : 1.0;
     const double f = cost.seconds(op, share);
@@ -102,8 +100,11 @@ Work price(const std::vector<model::Op>& ops, const calib::OpCost& cost, const c
           r.b += cost.seconds(model::make_elementwise(op.name + ".grad_quant", g_cells * (2.0 + q), 3.0 * g_cells), share);
           r.w += cost.seconds(model::make_elementwise(op.name + ".requant_t", a_cells * 2.0 * q, 3.0 * a_cells), share);
         }
-        // Selective recomputation re-runs MLA's up-projections from their saved (latent) inputs.
-        if (rc == Recompute::selective && mla && is_up_projection(op.name)) recompute += f;
+        // Selective recomputation re-runs MLA's up-projections from their saved (latent) inputs
+        // (DeepSeek-V3 §3.2.3) instead of storing queries, keys and values.
+        if (rc == Recompute::selective && mla && recompute_up && op.role == model::OpRole::latent_up_projection) {
+          recompute += f;
+        }
         r.act += rows * d(op.k) * in_bytes * sp_saved;
         break;
       }
@@ -192,6 +193,23 @@ std::vector<std::pair<int, double>> device_chunks(const Layout& l, int dev) {
     default: return {{dev, 1.0}};
   }
 }
+
+// The analytic collective model prices groups with the same number of GPUs on every node; the
+// DP (dp cp GPUs, stride tp), expert-DP (edp, stride ep) and CP (cp, stride tp) groups of a
+// layout can be uneven over nodes (3 nodes of 8, tp 2, pp 2: DP has 4 GPUs on node 0, 2 on
+// node 1). The parallelism field of the first uneven group, or empty.
+std::string uneven_group(const Layout& l) {
+  auto regular = [&](int members, int stride) {
+    std::vector<topo::GpuRef> g;
+    for (int i = 0; i < members; ++i) g.push_back({i * stride / l.gpus_per_node, i * stride % l.gpus_per_node});
+    return members < 2 || net::Group(std::move(g)).regular();
+  };
+  if (!regular(l.dp * l.cp, l.tp)) return "dp";
+  if (!regular(l.edp, l.ep)) return "ep";
+  if (!regular(l.cp, l.tp)) return "cp";
+  return {};
+}
+constexpr const char* kUnevenGroup = "the analytic fidelity needs a group with the same GPUs on every node";
 
 int ceil_div(double a, double b) { return static_cast<int>(std::ceil(a / b - 1e-9)); }
 
@@ -535,7 +553,7 @@ StepResult Trainer::step_impl(const scenario::TrainingSpec& t, const Layout& l, 
       ls.local_experts = std::max(1, m.moe->routed_experts / l.ep);
     }
     mtp = memo(4, static_cast<int>(l.recompute), [&] {
-            return price(model::mtp_ops(m, ls), op_cost_, share, l.recompute, mla, layer_input, sp, m.hidden);
+            return price(model::mtp_ops(m, ls), op_cost_, share, l.recompute, mla, layer_input, sp, m.hidden, false);
           }).scaled(m.mtp_depth);
     if (m.is_moe()) mtp.ep_f = mtp.ep_b = ep_pair * m.mtp_depth;
     mtp.tp_f = mtp.tp_b = 2 * tp_ar * m.mtp_depth;
@@ -782,6 +800,7 @@ Layout Trainer::fit_stage(const scenario::TrainingSpec& t, const Layout& base, c
   const Layout* best = nullptr;
   double best_s = 0;
   for (const auto& c : candidates) {
+    if (!uneven_group(c).empty()) continue;
     std::vector<Problem> p;
     const double t_s = step(t, c, stage.seq_len, stage.batch_sequences, &p).step_time_s;
     if (p.empty() && (!best || t_s < best_s)) best = &c, best_s = t_s;
@@ -821,6 +840,10 @@ Trainer::Run Trainer::run_stages(const scenario::TrainingSpec& t, EngineKind eng
   if (!problems.empty()) return run;
   if (t.stages.empty()) {
     problems.push_back({core::Infeasible::input, where_training(t, "stages"), "training.stages", "the run has no stages"});
+    return run;
+  }
+  if (const std::string key = uneven_group(base); !key.empty()) {
+    problems.push_back({core::Infeasible::layout, where_parallel(t, key), "training.parallelism." + key, kUnevenGroup});
     return run;
   }
   // The main stage: the one with the most tokens.
@@ -911,21 +934,16 @@ RunResult Trainer::run(EngineKind engine, bool with_timeline) const {
 
 TrainingEstimate Trainer::estimate(const scenario::TrainingSpec& spec) const {
   TrainingEstimate e;
-  try {
-    Run run = run_stages(spec, EngineKind::analytic, false, e.problems);
-    const auto& r = run.result;
-    e.feasible = e.problems.empty();
-    e.step_time_s = r.step.step_time_s;
-    e.mfu = r.step.mfu;
-    e.tokens_per_s_per_gpu = r.step.tokens_per_s_per_gpu;
-    e.memory_per_gpu_bytes = r.step.memory.total;
-    e.gpu_hours_total = r.gpu_hours_total;
-    e.wall_clock_days = r.wall_clock_days;
-    e.rental_usd_total = r.rental_usd_total;
-  } catch (const core::InputError& err) {
-    e.feasible = false;
-    e.problems.push_back(core::from_error(err));
-  }
+  Run run = run_stages(spec, EngineKind::analytic, false, e.problems);
+  const auto& r = run.result;
+  e.feasible = e.problems.empty();
+  e.step_time_s = r.step.step_time_s;
+  e.mfu = r.step.mfu;
+  e.tokens_per_s_per_gpu = r.step.tokens_per_s_per_gpu;
+  e.memory_per_gpu_bytes = r.step.memory.total;
+  e.gpu_hours_total = r.gpu_hours_total;
+  e.wall_clock_days = r.wall_clock_days;
+  e.rental_usd_total = r.rental_usd_total;
   return e;
 }
 
@@ -943,23 +961,34 @@ size_t main_stage(const scenario::TrainingSpec& t) {
 
 TrainingEstimate estimate(const scenario::Scenario& s, const scenario::TrainingSpec& spec,
                           const calib::CalibrationSet& calibration) {
-  try {
-    if (!s.models.count(spec.model) || !s.nodes.count(spec.cluster.node) ||
-        !s.switches.count(spec.cluster.fabric.switch_id)) {
-      TrainingEstimate e;
-      e.problems.push_back({core::Infeasible::input, where_training(spec, "model"), "training",
-                            fmt::format("model '{}', node '{}' or switch '{}' is not among the scenario's resolved "
-                                        "catalog entries",
-                                        spec.model, spec.cluster.node, spec.cluster.fabric.switch_id)});
-      return e;
-    }
-    const Trainer t(s, spec, calibration);
-    return t.estimate(spec);
-  } catch (const core::InputError& err) {
-    TrainingEstimate e;
-    e.problems.push_back(core::from_error(err));
+  TrainingEstimate e;
+  if (!s.models.count(spec.model) || !s.nodes.count(spec.cluster.node) ||
+      !s.switches.count(spec.cluster.fabric.switch_id)) {
+    e.problems.push_back({core::Infeasible::input, where_training(spec, "model"), "training",
+                          fmt::format("model '{}', node '{}' or switch '{}' is not among the scenario's resolved "
+                                      "catalog entries",
+                                      spec.model, spec.cluster.node, spec.cluster.fabric.switch_id)});
     return e;
   }
+  // A cluster its fabric cannot join (more NICs than the switches' tiers hold) is a capacity
+  // problem, found before the topology is built; the message is the fabric model's.
+  const auto ts = cluster_topology(s, spec);
+  const int planes = ts.fabric == topo::FabricKind::multiplane_fat_tree ? (ts.planes > 0 ? ts.planes : ts.node.nics) : 1;
+  const int64_t endpoints = static_cast<int64_t>(ts.nodes) * ts.node.nics;
+  if (ts.fabric_switch.ports >= 2 && ts.oversubscription >= 1 && planes >= 1) {
+    const int64_t limit = topo::max_endpoints(ts.fabric, ts.fabric_switch.ports, ts.oversubscription, planes);
+    if (endpoints > limit) {
+      e.problems.push_back(
+          {core::Infeasible::capacity, where_training(spec, "cluster"), "training.cluster",
+           fmt::format("a {} of {}-port switches joins at most {} endpoints (oversubscription {}, {} plane(s)); {} "
+                       "requested: use more planes, a three-tier fabric, or oversubscribe",
+                       topo::fabric_kind_name(ts.fabric), ts.fabric_switch.ports, limit, ts.oversubscription, planes,
+                       endpoints)});
+      return e;
+    }
+  }
+  const Trainer t(s, spec, calibration);
+  return t.estimate(spec);
 }
 
 // ---------------------------------------------------------------------------------------------

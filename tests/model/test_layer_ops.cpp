@@ -102,3 +102,35 @@ TEST_CASE("GEMM bytes count inputs in their format and the output in BF16") {
   CHECK(g.flops == 2.0 * 4096 * 7168 * 2048);
   CHECK(g.bytes == 4096.0 * 2048 + 2048.0 * 7168 + 4096.0 * 7168 * 2);
 }
+
+TEST_CASE("ops carry the roles the training model tells apart") {
+  // DeepSeek-V3 (MLA with a query latent): norms before attention, on the two latents and before
+  // the FFN; two up-projections from the latents; one residual add. MTP modules keep the roles.
+  const auto& m = test::shipped_model("deepseek-v3");
+  model::LayerShape s;
+  s.tokens = 4096;
+  auto ops = model::attention_ops(m, s);
+  for (auto& op : model::ffn_ops(m, 0, s)) ops.push_back(op);
+  auto names_of = [&](model::OpRole r) {
+    std::vector<std::string> out;
+    for (const auto& op : ops) {
+      if (op.role == r) out.push_back(op.name);
+    }
+    return out;
+  };
+  CHECK(names_of(model::OpRole::norm) == std::vector<std::string>{"attn.norm", "attn.q_norm", "attn.kv_norm", "ffn.norm"});
+  CHECK(names_of(model::OpRole::latent_up_projection) == std::vector<std::string>{"attn.q_b_proj", "attn.kv_b_proj"});
+  CHECK(names_of(model::OpRole::residual) == std::vector<std::string>{"attn.residual"});
+  CHECK(model::op_role_name(model::OpRole::latent_up_projection) == "latent_up_projection");
+  int mtp_norms = 0;
+  for (const auto& op : model::mtp_ops(m, s)) mtp_norms += op.role == model::OpRole::norm;
+  // hidden and embedding norms, four of the layer, the head's
+  CHECK(mtp_norms == 7);
+  // Decode runs MLA absorbed: the keys' and values' up-projection folds into the queries and
+  // outputs; the queries' stays.
+  s.decode = true;
+  s.sequences = 4096;
+  s.kv_len = 1000;
+  ops = model::attention_ops(m, s);
+  CHECK(names_of(model::OpRole::latent_up_projection) == std::vector<std::string>{"attn.q_b_proj"});
+}

@@ -253,3 +253,24 @@ TEST_CASE("a Trainer estimates layouts of its own cluster only") {
   REQUIRE_FALSE(e.problems.empty());
   CHECK(e.problems.front().field == "training.cluster");
 }
+
+TEST_CASE("a DP group uneven over nodes is a layout problem, not an exception") {
+  // 3 nodes of 8 GPUs, tp 2, pp 2: dp 6, the DP group's ranks 0, 2, ..., 10 put 4 GPUs on node 0
+  // and 2 on node 1, which the analytic collective model cannot price.
+  const auto s = load(R"(name: uneven
+question: test
+training:
+  model: llama-3.1-8b
+  cluster: {node: hgx-h100, nodes: 3, fabric: {kind: rail-fat-tree, switch: qm9700}}
+  parallelism: {tp: 2, pp: 2}
+  stages:
+    - {name: pretrain, seq_len: 4096, batch: 96, tokens: 1T}
+)");
+  train::TrainingEstimate e;
+  REQUIRE_NOTHROW(e = train::estimate(s, *s.training, calibration()));
+  CHECK_FALSE(e.feasible);
+  REQUIRE(e.problems.size() == 1);
+  CHECK(e.problems.front().kind == core::Infeasible::layout);
+  CHECK(e.problems.front().field == "training.parallelism.dp");
+  CHECK(e.problems.front().message == "the analytic fidelity needs a group with the same GPUs on every node");
+}
