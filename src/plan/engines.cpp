@@ -59,15 +59,14 @@ PlanTargets load_targets(const PlanSpec& plan, const scenario::Catalogs& catalog
   return out;
 }
 
-namespace {
-
-// A layout with any memory problem is rejected for memory; every other problem is a layout one.
 Verdict classify(const std::vector<core::Infeasibility>& problems) {
   for (const auto& p : problems) {
     if (p.kind == core::Infeasible::memory) return Verdict::memory;
   }
   return Verdict::layout;
 }
+
+namespace {
 
 // A service is rejected for its SLO, else for memory, else for its layout (traffic and trace
 // problems count as layout ones).
