@@ -229,321 +229,371 @@ int64_t layout_count(const PlanSpec& plan) {
   return plan.training ? make_space(plan, scenario::Schedule{}).size() : 0;  // one schedule or the listed ones
 }
 
-PlanResult search(const PlanSpec& plan, const Variants& variants, const PlanEngines& engines,
-                  const SearchOptions& options) {
-  for (const auto& c : plan.choices) {
-    FLEETSIM_CHECK(variants.count(c.node), "plan search: no scenario variant for node " + c.node);
-  }
+namespace {
+
+// A layout chosen for a fleet: the fastest whole run on its node kind and cluster size.
+struct TrainPick {
+  Layout layout;
+  int64_t index;
+};
+
+// Everything the steps of the search share, filled in as they run (docs/planning.md).
+struct SearchState {
+  SearchState(const PlanSpec& p, const Variants& v, const PlanEngines& e, const SearchOptions& o)
+      : plan(p), variants(v), engines(e), options(o) {}
+
+  const PlanSpec& plan;
+  const Variants& variants;
+  const PlanEngines& engines;
+  const SearchOptions& options;
   PlanResult r;
-
-  // 1. Screen the training layouts.
-  std::vector<Slot> slots;
-  std::map<int64_t, TrainingOutcome> whole;  // whole-run outcomes by layout index, as computed
   Space space;
-  if (plan.training) {
-    space = make_space(plan, variants.at(plan.choices.front().node).training->parallelism.schedule);
-    const int64_t n = space.size();
-    slots.resize(static_cast<size_t>(n));
-    constexpr int64_t kChunk = 2048;
-    const size_t chunks = static_cast<size_t>((n + kChunk - 1) / kChunk);
-    std::atomic<int64_t> done{0};
-    if (options.progress) options.progress->begin("screening layouts", n);
-    core::parallel_for(chunks, options.threads, [&](size_t c) {
-      std::optional<scenario::TrainingSpec> scratch;
-      std::string scratch_node;
-      const int64_t lo = static_cast<int64_t>(c) * kChunk;
-      const int64_t hi = std::min(n, lo + kChunk);
-      for (int64_t i = lo; i < hi; ++i) {
-        const Layout l = space.at(i);
-        if (!scratch || scratch_node != l.node) {
-          scratch = *variants.at(l.node).training;
-          scratch_node = l.node;
-        }
-        const TrainingOutcome o = screen_one(plan, variants, engines, l, *scratch);
-        slots[static_cast<size_t>(i)] = {o.verdict, !o.lower_bound, o.step_time_s, o.days, o.gpu_hours};
-      }
-      const int64_t now = done.fetch_add(hi - lo) + (hi - lo);
-      if (options.progress) options.progress->update(now);
-    });
-    if (options.progress) options.progress->end();
-    r.screened = n;
-
-    // Refine: on each cluster the layouts with the fastest main-stage step (within the deadline
-    // or not) run whole (every stage, the batch ramp, the long-context stages' own layouts), in
-    // index order.
-    {
-      std::map<std::pair<std::string, int>, std::vector<int64_t>> by_cluster;
-      for (int64_t i = 0; i < n; ++i) {
-        const Slot& sl = slots[static_cast<size_t>(i)];
-        // Layouts past the deadline too: the front shows what each cluster could do.
-        if ((sl.verdict != Verdict::feasible && sl.verdict != Verdict::deadline) || sl.run) continue;
-        const Layout l = space.at(i);
-        by_cluster[{l.node, l.nodes}].push_back(i);
-      }
-      std::vector<int64_t> todo;
-      for (auto& [key, list] : by_cluster) {
-        std::stable_sort(list.begin(), list.end(), [&](int64_t a, int64_t b) {
-          return slots[static_cast<size_t>(a)].step_s < slots[static_cast<size_t>(b)].step_s;
-        });
-        for (size_t k = 0; k < list.size() && k < kRefine; ++k) todo.push_back(list[k]);
-      }
-      std::sort(todo.begin(), todo.end());
-      std::vector<TrainingOutcome> runs(todo.size());
-      core::parallel_for(todo.size(), options.threads, [&](size_t k) {
-        const int64_t i = todo[k];
-        const Layout l = space.at(i);
-        scenario::TrainingSpec scratch = *variants.at(l.node).training;
-        runs[k] = screen_one(plan, variants, engines, l, scratch, Depth::run);
-        const TrainingOutcome& o = runs[k];
-        slots[static_cast<size_t>(i)] = {o.verdict, true, o.step_time_s, o.days, o.gpu_hours};
-      });
-      for (size_t k = 0; k < todo.size(); ++k) whole.emplace(todo[k], std::move(runs[k]));
-      r.refined = static_cast<int64_t>(todo.size());
-    }
-
-    // Rejections by verdict, each with its first example (screened again for its reason).
-    std::map<Verdict, Rejection> rej;
-    for (int64_t i = 0; i < n; ++i) {
-      const Slot& s = slots[static_cast<size_t>(i)];
-      if (s.verdict == Verdict::feasible) {
-        ++r.feasible;
-        continue;
-      }
-      auto [it, fresh] = rej.try_emplace(s.verdict, Rejection{s.verdict, 0, ""});
-      ++it->second.count;
-      if (fresh) {
-        const Layout l = space.at(i);
-        scenario::TrainingSpec scratch = *variants.at(l.node).training;
-        it->second.example =
-            l.label() + ": " + screen_one(plan, variants, engines, l, scratch, s.run ? Depth::run : Depth::screen).reason;
-      }
-    }
-    for (auto& [v, x] : rej) r.rejections.push_back(std::move(x));
-  }
-
-  // 2. Serving, once per node kind.
-  if (plan.serving) {
-    for (const auto& c : plan.choices) {
-      const auto& s = variants.at(c.node);
-      FLEETSIM_CHECK(s.serving.has_value(), "plan search: the base scenario has no serving section");
-      r.serving[c.node] = engines.screen_serving(s, *s.serving);
-    }
-  }
-
-  // 3. Fleets: the fastest layout (deadline or not) per node kind and cluster size, with each
-  // serving choice beside it.
-  struct TrainPick {
-    Layout layout;
-    int64_t index;
-  };
-  std::vector<TrainPick> picks;
-  if (plan.training) {
-    std::map<std::pair<std::string, int>, int64_t> fastest;
-    for (int64_t i = 0; i < r.screened; ++i) {
-      const Slot& s = slots[static_cast<size_t>(i)];
-      if ((s.verdict != Verdict::feasible && s.verdict != Verdict::deadline) || !s.run) continue;
-      const Layout l = space.at(i);
-      auto key = std::make_pair(l.node, l.nodes);
-      auto it = fastest.find(key);
-      if (it == fastest.end() || s.days < slots[static_cast<size_t>(it->second)].days) fastest[key] = i;
-    }
-    for (const auto& c : plan.choices) {
-      for (auto nn : plan.training->nodes) {
-        auto it = fastest.find({c.node, static_cast<int>(nn)});
-        if (it != fastest.end()) picks.push_back({space.at(it->second), it->second});
-      }
-    }
-  }
-
-  std::vector<std::string> serving_kinds;
-  if (plan.serving) {
-    for (const auto& c : plan.choices) {
-      if (r.serving.at(c.node).verdict == Verdict::feasible) serving_kinds.push_back(c.node);
-    }
-  }
-
-  std::map<std::pair<std::string, std::string>, scenario::Scenario> mixed;
-  auto scenario_for = [&](const std::string& a, const std::string& b) -> const scenario::Scenario& {
-    auto key = std::make_pair(a, b);
-    auto it = mixed.find(key);
-    if (it == mixed.end()) it = mixed.emplace(key, merged(variants.at(a), variants.at(b))).first;
-    return it->second;
-  };
-  std::map<std::map<std::string, int>, double> own_memo;
+  std::vector<Slot> slots;                      // by layout index: the screen's, or the whole run's
+  std::map<int64_t, TrainingOutcome> whole;     // whole-run outcomes by layout index, as computed
+  std::vector<TrainPick> picks;                 // the fastest layout per node kind and cluster size
+  std::vector<std::string> serving_kinds;       // node kinds whose serving is feasible
+  std::map<std::pair<std::string, std::string>, scenario::Scenario> mixed;  // by (training, serving) node
+  std::map<std::map<std::string, int>, double> own_memo;                    // own cost by fleet
   Rejection fleet_availability{Verdict::availability, 0, ""};
+  std::map<std::string, TrainingOutcome> event_runs;  // by layout label
 
-  auto price = [&](Fleet& f, const std::string& train_node, const std::string& serve_node) {
-    const scenario::Scenario& s = scenario_for(train_node.empty() ? serve_node : train_node,
-                                               serve_node.empty() ? train_node : serve_node);
-    if (plan.cost == CostBasis::own) {
-      auto it = own_memo.find(f.nodes);
-      if (it == own_memo.end()) it = own_memo.emplace(f.nodes, engines.own_cost_usd(s, f.nodes)).first;
-      f.cost_usd = it->second;
+  // One layout on the engines at a depth, on a fresh copy of its node kind's training section.
+  TrainingOutcome outcome(const Layout& l, Depth depth) const {
+    scenario::TrainingSpec scratch = *variants.at(l.node).training;
+    return screen_one(plan, variants, engines, l, scratch, depth);
+  }
+  bool candidate(int64_t i) const {  // feasible, or feasible past the deadline
+    const Verdict v = slots[static_cast<size_t>(i)].verdict;
+    return v == Verdict::feasible || v == Verdict::deadline;
+  }
+};
+
+// 1a. Screen every training layout of the space (chunks in parallel, each slot written once).
+void screen_layouts(SearchState& st) {
+  st.space = make_space(st.plan, st.variants.at(st.plan.choices.front().node).training->parallelism.schedule);
+  const int64_t n = st.space.size();
+  st.slots.resize(static_cast<size_t>(n));
+  constexpr int64_t kChunk = 2048;
+  const size_t chunks = static_cast<size_t>((n + kChunk - 1) / kChunk);
+  std::atomic<int64_t> done{0};
+  if (st.options.progress) st.options.progress->begin("screening layouts", n);
+  core::parallel_for(chunks, st.options.threads, [&](size_t c) {
+    std::optional<scenario::TrainingSpec> scratch;
+    std::string scratch_node;
+    const int64_t lo = static_cast<int64_t>(c) * kChunk;
+    const int64_t hi = std::min(n, lo + kChunk);
+    for (int64_t i = lo; i < hi; ++i) {
+      const Layout l = st.space.at(i);
+      if (!scratch || scratch_node != l.node) {
+        scratch = *st.variants.at(l.node).training;
+        scratch_node = l.node;
+      }
+      const TrainingOutcome o = screen_one(st.plan, st.variants, st.engines, l, *scratch);
+      st.slots[static_cast<size_t>(i)] = {o.verdict, !o.lower_bound, o.step_time_s, o.days, o.gpu_hours};
+    }
+    const int64_t now = done.fetch_add(hi - lo) + (hi - lo);
+    if (st.options.progress) st.options.progress->update(now);
+  });
+  if (st.options.progress) st.options.progress->end();
+  st.r.screened = n;
+}
+
+// 1b. Refine: on each cluster the layouts with the fastest main-stage step (within the deadline
+// or not) run whole (every stage, the batch ramp, the long-context stages' own layouts), in
+// index order.
+void refine_fastest(SearchState& st) {
+  std::map<std::pair<std::string, int>, std::vector<int64_t>> by_cluster;
+  for (int64_t i = 0; i < st.r.screened; ++i) {
+    // Layouts past the deadline too: the front shows what each cluster could do.
+    if (!st.candidate(i) || st.slots[static_cast<size_t>(i)].run) continue;
+    const Layout l = st.space.at(i);
+    by_cluster[{l.node, l.nodes}].push_back(i);
+  }
+  std::vector<int64_t> todo;
+  for (auto& [key, list] : by_cluster) {
+    std::stable_sort(list.begin(), list.end(), [&](int64_t a, int64_t b) {
+      return st.slots[static_cast<size_t>(a)].step_s < st.slots[static_cast<size_t>(b)].step_s;
+    });
+    for (size_t k = 0; k < list.size() && k < kRefine; ++k) todo.push_back(list[k]);
+  }
+  std::sort(todo.begin(), todo.end());
+  std::vector<TrainingOutcome> runs(todo.size());
+  core::parallel_for(todo.size(), st.options.threads, [&](size_t k) {
+    const int64_t i = todo[k];
+    runs[k] = st.outcome(st.space.at(i), Depth::run);
+    const TrainingOutcome& o = runs[k];
+    st.slots[static_cast<size_t>(i)] = {o.verdict, true, o.step_time_s, o.days, o.gpu_hours};
+  });
+  for (size_t k = 0; k < todo.size(); ++k) st.whole.emplace(todo[k], std::move(runs[k]));
+  st.r.refined = static_cast<int64_t>(todo.size());
+}
+
+// 1c. Rejections by verdict, each with its first example (screened again for its reason).
+void count_rejections(SearchState& st) {
+  std::map<Verdict, Rejection> rej;
+  for (int64_t i = 0; i < st.r.screened; ++i) {
+    const Slot& s = st.slots[static_cast<size_t>(i)];
+    if (s.verdict == Verdict::feasible) {
+      ++st.r.feasible;
+      continue;
+    }
+    auto [it, fresh] = rej.try_emplace(s.verdict, Rejection{s.verdict, 0, ""});
+    ++it->second.count;
+    if (fresh) {
+      const Layout l = st.space.at(i);
+      it->second.example = l.label() + ": " + st.outcome(l, s.run ? Depth::run : Depth::screen).reason;
+    }
+  }
+  for (auto& [v, x] : rej) st.r.rejections.push_back(std::move(x));
+}
+
+// 2. Serving, once per node kind.
+void screen_serving(SearchState& st) {
+  for (const auto& c : st.plan.choices) {
+    const auto& s = st.variants.at(c.node);
+    FLEETSIM_CHECK(s.serving.has_value(), "plan search: the base scenario has no serving section");
+    st.r.serving[c.node] = st.engines.screen_serving(s, *s.serving);
+    if (st.r.serving[c.node].verdict == Verdict::feasible) st.serving_kinds.push_back(c.node);
+  }
+}
+
+// 3a. The fastest whole run (deadline or not) per node kind and cluster size, in the plan's order.
+void pick_layouts(SearchState& st) {
+  std::map<std::pair<std::string, int>, int64_t> fastest;
+  for (int64_t i = 0; i < st.r.screened; ++i) {
+    const Slot& s = st.slots[static_cast<size_t>(i)];
+    if (!st.candidate(i) || !s.run) continue;
+    const Layout l = st.space.at(i);
+    auto key = std::make_pair(l.node, l.nodes);
+    auto it = fastest.find(key);
+    if (it == fastest.end() || s.days < st.slots[static_cast<size_t>(it->second)].days) fastest[key] = i;
+  }
+  for (const auto& c : st.plan.choices) {
+    for (auto nn : st.plan.training->nodes) {
+      auto it = fastest.find({c.node, static_cast<int>(nn)});
+      if (it != fastest.end()) st.picks.push_back({st.space.at(it->second), it->second});
+    }
+  }
+}
+
+// The base scenario with the catalog entries of both node kinds of a fleet (merged once).
+const scenario::Scenario& scenario_for(SearchState& st, const std::string& a, const std::string& b) {
+  auto key = std::make_pair(a, b);
+  auto it = st.mixed.find(key);
+  if (it == st.mixed.end()) it = st.mixed.emplace(key, merged(st.variants.at(a), st.variants.at(b))).first;
+  return it->second;
+}
+
+// 3b. A fleet's cost on the plan's basis: own (its TCO, once per node mix) or rent (GPU-hours at
+// rental prices; serving for the finance horizon, or a year).
+void price_fleet(SearchState& st, Fleet& f, const std::string& train_node, const std::string& serve_node) {
+  const scenario::Scenario& s = scenario_for(st, train_node.empty() ? serve_node : train_node,
+                                             serve_node.empty() ? train_node : serve_node);
+  if (st.plan.cost == CostBasis::own) {
+    auto it = st.own_memo.find(f.nodes);
+    if (it == st.own_memo.end()) it = st.own_memo.emplace(f.nodes, st.engines.own_cost_usd(s, f.nodes)).first;
+    f.cost_usd = it->second;
+    return;
+  }
+  double usd = 0;
+  if (f.training) {
+    const auto& base = *st.variants.at(train_node).training;
+    usd += f.training_outcome->gpu_hours *
+           rental_per_gpu_hour(s, train_node, base.rental_usd_per_gpu_hour, base.cluster.node);
+  }
+  if (f.serving_outcome) {
+    const auto& base = *st.variants.at(serve_node).serving;
+    const double days = s.fleet ? s.fleet->finance.horizon_s / kDay : 365.0;
+    usd += f.serving_outcome->gpu_hours_per_day * days *
+           rental_per_gpu_hour(s, serve_node, base.rental_usd_per_gpu_hour, base.node);
+  }
+  f.cost_usd = usd;
+}
+
+// 3c. The training part of a fleet: its layout's whole run, once per layout whatever serves
+// beside it (refined layouts have it).
+void add_training(SearchState& st, Fleet& f, const TrainPick& tp) {
+  const std::string& node = tp.layout.node;
+  f.training = tp.layout;
+  auto it = st.whole.find(tp.index);
+  if (it == st.whole.end()) it = st.whole.emplace(tp.index, st.outcome(tp.layout, Depth::run)).first;
+  TrainingOutcome o = it->second;
+  if (o.verdict == Verdict::deadline) o.verdict = Verdict::feasible;  // the fleet says it misses
+  f.training_outcome = o;
+  f.time_days = o.days;
+  f.meets_deadline = o.days * kDay <= st.plan.training->deadline_s;
+  f.nodes[node] += tp.layout.nodes;
+  f.label = fmt::format("train on {} x {}", tp.layout.nodes, node);
+}
+
+// 3d. One fleet (a training pick, a serving node kind, or both), kept when the plan's
+// availability allows its node counts, and priced.
+void add_fleet(SearchState& st, const std::optional<TrainPick>& tp, const std::string& serve_node) {
+  Fleet f;
+  if (tp) add_training(st, f, *tp);
+  if (!serve_node.empty()) {
+    const ServingOutcome& so = st.r.serving.at(serve_node);
+    f.serving_node = serve_node;
+    f.serving_outcome = so;
+    const int m = static_cast<int>(std::ceil(so.peak_nodes - 1e-9));
+    f.nodes[serve_node] += m;
+    f.label += fmt::format("{}serve on {} x {}", f.label.empty() ? "" : "; ", m, serve_node);
+  }
+  for (const auto& [node, count] : f.nodes) {
+    const int limit = max_nodes(st.plan, node);
+    if (limit > 0 && count > limit) {
+      if (st.fleet_availability.count++ == 0) {
+        st.fleet_availability.example =
+            fmt::format("{}: {} nodes of {} needed, {} available", f.label, count, node, limit);
+      }
       return;
     }
-    double usd = 0;
-    if (f.training) {
-      const auto& base = *variants.at(train_node).training;
-      usd += f.training_outcome->gpu_hours *
-             rental_per_gpu_hour(s, train_node, base.rental_usd_per_gpu_hour, base.cluster.node);
-    }
-    if (f.serving_outcome) {
-      const auto& base = *variants.at(serve_node).serving;
-      const double days = s.fleet ? s.fleet->finance.horizon_s / kDay : 365.0;
-      usd += f.serving_outcome->gpu_hours_per_day * days *
-             rental_per_gpu_hour(s, serve_node, base.rental_usd_per_gpu_hour, base.node);
-    }
-    f.cost_usd = usd;
-  };
+  }
+  price_fleet(st, f, tp ? tp->layout.node : std::string(), serve_node);
+  st.r.fleets.push_back(std::move(f));
+}
 
-  auto add_fleet = [&](const std::optional<TrainPick>& tp, const std::string& serve_node) {
-    Fleet f;
-    std::string train_node;
-    if (tp) {
-      train_node = tp->layout.node;
-      f.training = tp->layout;
-      // The whole run, once per layout whatever serves beside it (refined layouts have it).
-      auto it = whole.find(tp->index);
-      if (it == whole.end()) {
-        scenario::TrainingSpec scratch = *variants.at(train_node).training;
-        it = whole.emplace(tp->index, screen_one(plan, variants, engines, tp->layout, scratch, Depth::run)).first;
-      }
-      TrainingOutcome o = it->second;
-      if (o.verdict == Verdict::deadline) o.verdict = Verdict::feasible;  // the fleet says it misses
-      f.training_outcome = o;
-      f.time_days = o.days;
-      f.meets_deadline = o.days * kDay <= plan.training->deadline_s;
-      f.nodes[train_node] += tp->layout.nodes;
-      f.label = fmt::format("train on {} x {}", tp->layout.nodes, train_node);
+// 3. Fleets: each training pick with each feasible serving node kind beside it; then the
+// serving and fleet rejections.
+void combine_fleets(SearchState& st) {
+  if (st.plan.training) pick_layouts(st);
+  if (st.plan.training && st.plan.serving) {
+    for (const auto& p : st.picks) {
+      for (const auto& y : st.serving_kinds) add_fleet(st, p, y);
     }
-    if (!serve_node.empty()) {
-      const ServingOutcome& so = r.serving.at(serve_node);
-      f.serving_node = serve_node;
-      f.serving_outcome = so;
-      const int m = static_cast<int>(std::ceil(so.peak_nodes - 1e-9));
-      f.nodes[serve_node] += m;
-      f.label += fmt::format("{}serve on {} x {}", f.label.empty() ? "" : "; ", m, serve_node);
-    }
-    for (const auto& [node, count] : f.nodes) {
-      const int limit = max_nodes(plan, node);
-      if (limit > 0 && count > limit) {
-        if (fleet_availability.count++ == 0) {
-          fleet_availability.example = fmt::format("{}: {} nodes of {} needed, {} available", f.label, count, node, limit);
-        }
-        return;
-      }
-    }
-    price(f, train_node, serve_node);
-    r.fleets.push_back(std::move(f));
-  };
-
-  if (plan.training && plan.serving) {
-    for (const auto& p : picks) {
-      for (const auto& y : serving_kinds) add_fleet(p, y);
-    }
-  } else if (plan.training) {
-    for (const auto& p : picks) add_fleet(p, "");
+  } else if (st.plan.training) {
+    for (const auto& p : st.picks) add_fleet(st, p, "");
   } else {
-    for (const auto& y : serving_kinds) add_fleet(std::nullopt, y);
+    for (const auto& y : st.serving_kinds) add_fleet(st, std::nullopt, y);
   }
-  if (plan.serving) {
-    for (const auto& c : plan.choices) {
-      const auto& so = r.serving.at(c.node);
+  if (st.plan.serving) {
+    for (const auto& c : st.plan.choices) {
+      const auto& so = st.r.serving.at(c.node);
       if (so.verdict == Verdict::feasible) continue;
-      r.rejections.push_back({so.verdict, 1, fmt::format("serving on {}: {}", c.node, so.reason)});
+      st.r.rejections.push_back({so.verdict, 1, fmt::format("serving on {}: {}", c.node, so.reason)});
     }
   }
-  if (fleet_availability.count > 0) r.rejections.push_back(fleet_availability);
+  if (st.fleet_availability.count > 0) st.r.rejections.push_back(st.fleet_availability);
+}
 
-  // 4. Order, front, best.
-  std::stable_sort(r.fleets.begin(), r.fleets.end(), [](const Fleet& a, const Fleet& b) {
+// 4. Order (cost, then days, then label), the Pareto front, and the cheapest in time.
+void rank_fleets(SearchState& st) {
+  auto& fleets = st.r.fleets;
+  std::stable_sort(fleets.begin(), fleets.end(), [](const Fleet& a, const Fleet& b) {
     if (a.cost_usd != b.cost_usd) return a.cost_usd < b.cost_usd;
     if (a.time_days != b.time_days) return a.time_days < b.time_days;
     return a.label < b.label;
   });
   std::vector<Objectives> obj;
-  for (const auto& f : r.fleets) obj.push_back({f.cost_usd, f.time_days});
-  for (size_t i : pareto_front(obj)) r.fleets[i].front = true;
-  for (size_t i = 0; i < r.fleets.size(); ++i) {
-    if (r.fleets[i].meets_deadline) {
-      r.best = i;
+  for (const auto& f : fleets) obj.push_back({f.cost_usd, f.time_days});
+  for (size_t i : pareto_front(obj)) fleets[i].front = true;
+  for (size_t i = 0; i < fleets.size(); ++i) {
+    if (fleets[i].meets_deadline) {
+      st.r.best = i;
       break;
     }
   }
+}
 
-  // 5. Confirm the best few training layouts on the event engine, cheapest fleets first; the
-  // cheapest fleet whose layout the event engine also finishes within the deadline is the
-  // confirmed best.
-  std::map<std::string, TrainingOutcome> event_runs;  // by layout label
-  auto event_of = [&](const Layout& l) -> const TrainingOutcome& {
-    auto it = event_runs.find(l.label());
-    if (it == event_runs.end()) {
-      scenario::TrainingSpec scratch = *variants.at(l.node).training;
-      apply(l, scratch);
-      it = event_runs.emplace(l.label(), engines.confirm_training(variants.at(l.node), scratch)).first;
+// A layout on the event engine, once per layout.
+const TrainingOutcome& event_of(SearchState& st, const Layout& l) {
+  auto it = st.event_runs.find(l.label());
+  if (it == st.event_runs.end()) {
+    scenario::TrainingSpec scratch = *st.variants.at(l.node).training;
+    apply(l, scratch);
+    it = st.event_runs.emplace(l.label(), st.engines.confirm_training(st.variants.at(l.node), scratch)).first;
+  }
+  return it->second;
+}
+
+// 5. Confirm the best few training layouts on the event engine, cheapest fleets first; the
+// cheapest fleet whose layout the event engine also finishes within the deadline is the
+// confirmed best.
+void confirm_best(SearchState& st) {
+  if (!st.plan.training) {
+    st.r.best_confirmed = st.r.best;
+    return;
+  }
+  for (size_t i = 0; i < st.r.fleets.size(); ++i) {
+    const Fleet& f = st.r.fleets[i];
+    if (!f.meets_deadline || !f.training) continue;
+    const bool known = st.event_runs.count(f.training->label()) > 0;
+    if (!known && static_cast<int>(st.event_runs.size()) >= st.plan.confirm) break;
+    const TrainingOutcome& e = event_of(st, *f.training);
+    const bool ok = e.verdict == Verdict::feasible && e.days * kDay <= st.plan.training->deadline_s;
+    if (!known) {
+      st.r.confirmations.push_back({f.training->label(), f.training_outcome->step_time_s, e.step_time_s,
+                                    f.training_outcome->days, e.days, ok});
     }
-    return it->second;
-  };
-  if (plan.training) {
-    for (size_t i = 0; i < r.fleets.size(); ++i) {
-      const Fleet& f = r.fleets[i];
-      if (!f.meets_deadline || !f.training) continue;
-      const bool known = event_runs.count(f.training->label()) > 0;
-      if (!known && static_cast<int>(event_runs.size()) >= plan.confirm) break;
-      const TrainingOutcome& e = event_of(*f.training);
-      const bool ok = e.verdict == Verdict::feasible && e.days * kDay <= plan.training->deadline_s;
-      if (!known) {
-        r.confirmations.push_back({f.training->label(), f.training_outcome->step_time_s, e.step_time_s,
-                                   f.training_outcome->days, e.days, ok});
-      }
-      if (ok && !r.best_confirmed) r.best_confirmed = i;
+    if (ok && !st.r.best_confirmed) st.r.best_confirmed = i;
+  }
+}
+
+// Whether the plan's lists hold every degree of a layout.
+bool in_space(const SearchState& st, const Layout& p) {
+  const auto& t = *st.plan.training;
+  auto has = [](const std::vector<int64_t>& v, int64_t x) { return std::find(v.begin(), v.end(), x) != v.end(); };
+  const auto& sch = st.space.schedules;
+  return has(t.nodes, p.nodes) && has(t.pp, p.pp) && has(t.ep, p.ep) && has(t.tp, p.tp) &&
+         has(t.micro_batch, p.micro_batch) && has(t.zero, p.zero) &&
+         std::find(sch.begin(), sch.end(), p.schedule) != sch.end();
+}
+
+// The candidate with the fastest step on a cluster (node kind and size), by the slots.
+std::optional<int64_t> fastest_on(const SearchState& st, const std::string& node, int nodes) {
+  std::optional<int64_t> best_i;
+  for (int64_t i = 0; i < st.r.screened; ++i) {
+    if (!st.candidate(i)) continue;
+    const Layout l = st.space.at(i);
+    if (l.node != node || l.nodes != nodes) continue;
+    if (!best_i || st.slots[static_cast<size_t>(i)].step_s < st.slots[static_cast<size_t>(*best_i)].step_s) best_i = i;
+  }
+  return best_i;
+}
+
+// 6. The base scenario's own layout against the best found on its cluster.
+void check_reference(SearchState& st) {
+  const auto& ref = st.options.reference;
+  if (!st.plan.training || !ref || !st.variants.count(ref->node)) return;
+  ReferenceCheck rc;
+  rc.reference = *ref;
+  rc.reference_outcome = st.outcome(rc.reference, Depth::detail);
+  rc.reference_in_space = in_space(st, rc.reference);
+  if (const auto best_i = fastest_on(st, ref->node, rc.reference.nodes)) {
+    rc.best = st.space.at(*best_i);
+    rc.best_outcome = st.outcome(rc.best, Depth::detail);
+    if (st.plan.confirm > 0 && rc.reference_outcome.step_time_s > 0) {
+      rc.reference_event = event_of(st, rc.reference);
+      rc.best_event = event_of(st, rc.best);
     }
+    rc.explanation = explain(rc);
   } else {
-    r.best_confirmed = r.best;
+    rc.best = rc.reference;
+    rc.best_outcome = rc.reference_outcome;
+    rc.explanation = "No layout of the searched space fits the reference's cluster.";
   }
+  st.r.reference = std::move(rc);
+}
 
-  // 6. The base scenario's own layout against the best found on its cluster.
-  if (plan.training) {
-    const std::string ref_node =
-        options.reference && variants.count(options.reference->node) ? options.reference->node : std::string();
-    if (!ref_node.empty()) {
-      ReferenceCheck rc;
-      rc.reference = *options.reference;
-      const Layout& p = rc.reference;
-      scenario::TrainingSpec scratch = *variants.at(ref_node).training;
-      rc.reference_outcome = screen_one(plan, variants, engines, rc.reference, scratch, Depth::detail);
-      const auto& t = *plan.training;
-      auto has = [](const std::vector<int64_t>& v, int64_t x) { return std::find(v.begin(), v.end(), x) != v.end(); };
-      rc.reference_in_space = has(t.nodes, rc.reference.nodes) && has(t.pp, p.pp) && has(t.ep, p.ep) &&
-                              has(t.tp, p.tp) && has(t.micro_batch, p.micro_batch) && has(t.zero, p.zero) &&
-                              std::find(space.schedules.begin(), space.schedules.end(), p.schedule) !=
-                                  space.schedules.end();
-      std::optional<int64_t> best_i;
-      for (int64_t i = 0; i < r.screened; ++i) {
-        const Slot& s = slots[static_cast<size_t>(i)];
-        if (s.verdict != Verdict::feasible && s.verdict != Verdict::deadline) continue;
-        const Layout l = space.at(i);
-        if (l.node != ref_node || l.nodes != rc.reference.nodes) continue;
-        if (!best_i || s.step_s < slots[static_cast<size_t>(*best_i)].step_s) best_i = i;
-      }
-      if (best_i) {
-        rc.best = space.at(*best_i);
-        scenario::TrainingSpec b = *variants.at(ref_node).training;
-        rc.best_outcome = screen_one(plan, variants, engines, rc.best, b, Depth::detail);
-        if (plan.confirm > 0 && rc.reference_outcome.step_time_s > 0) {
-          rc.reference_event = event_of(rc.reference);
-          rc.best_event = event_of(rc.best);
-        }
-        rc.explanation = explain(rc);
-      } else {
-        rc.best = rc.reference;
-        rc.best_outcome = rc.reference_outcome;
-        rc.explanation = "No layout of the searched space fits the reference's cluster.";
-      }
-      r.reference = std::move(rc);
-    }
+}  // namespace
+
+PlanResult search(const PlanSpec& plan, const Variants& variants, const PlanEngines& engines,
+                  const SearchOptions& options) {
+  for (const auto& c : plan.choices) {
+    FLEETSIM_CHECK(variants.count(c.node), "plan search: no scenario variant for node " + c.node);
   }
-  return r;
+  SearchState st(plan, variants, engines, options);
+  if (plan.training) {
+    screen_layouts(st);
+    refine_fastest(st);
+    count_rejections(st);
+  }
+  if (plan.serving) screen_serving(st);
+  combine_fleets(st);
+  rank_fleets(st);
+  confirm_best(st);
+  check_reference(st);
+  return std::move(st.r);
 }
 
 namespace {

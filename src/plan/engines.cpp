@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/error.h"
+#include "core/feasibility.h"
 #include "plan/fleet_cost.h"
 #include "serve/estimate.h"
 #include "train/train.h"
@@ -56,17 +59,50 @@ PlanTargets load_targets(const PlanSpec& plan, const scenario::Catalogs& catalog
   return out;
 }
 
-namespace {
-
-// Memory problems say "out of memory"; every other problem of a layout is a layout problem.
-Verdict classify(const std::vector<train::Problem>& problems) {
+Verdict classify(const std::vector<core::Infeasibility>& problems) {
   for (const auto& p : problems) {
-    if (p.message.find("out of memory") != std::string::npos) return Verdict::memory;
+    if (p.kind == core::Infeasible::memory) return Verdict::memory;
   }
   return Verdict::layout;
 }
 
-std::string reasons_text(const std::vector<train::Problem>& problems) {
+namespace {
+
+// A service is rejected for its SLO, else for memory, else for its layout (traffic and trace
+// problems count as layout ones).
+Verdict classify_serving(const std::vector<core::Infeasibility>& problems) {
+  auto any = [&](core::Infeasible k) {
+    return std::any_of(problems.begin(), problems.end(), [k](const auto& p) { return p.kind == k; });
+  };
+  return any(core::Infeasible::slo) ? Verdict::slo : any(core::Infeasible::memory) ? Verdict::memory : Verdict::layout;
+}
+
+// The planner's one guard around the training model. train::Trainer's constructor throws
+// core::InputError for a model or cluster it cannot resolve, and Trainer::run for its run's first
+// problem, both by contract (train/train.h: `fleetsim train` reports them). A layout the search
+// builds can meet either, so here each becomes a value, of kind layout (as the planner counts
+// it). Every other problem of a layout comes back from the Trainer as a value with its kind.
+template <class F>
+std::optional<core::Infeasibility> guarded(F&& f) {
+  try {
+    f();
+    return std::nullopt;
+  } catch (const core::InputError& err) {
+    return core::from_error(err, core::Infeasible::layout);
+  }
+}
+
+std::string reasons_text(const std::vector<core::Infeasibility>& problems);
+
+// An outcome rejected for the problems found.
+TrainingOutcome rejected(TrainingOutcome o, const std::vector<core::Infeasibility>& problems) {
+  o.verdict = classify(problems);
+  o.reason = reasons_text(problems);
+  return o;
+}
+
+// The first two problems, "field: message; field: message (and N more)".
+std::string reasons_text(const std::vector<core::Infeasibility>& problems) {
   std::string out;
   for (size_t i = 0; i < problems.size() && i < 2; ++i) {
     out += (i ? "; " : "") + problems[i].field + ": " + problems[i].message;
@@ -103,23 +139,23 @@ TrainingOutcome ModelEngines::screen_training(const scenario::Scenario& s, const
   std::vector<train::Problem> problems;
   train::Layout layout;
   train::StepResult step;
-  try {
+  bool whole_run = false;
+  const auto thrown = guarded([&] {
     const train::Trainer& tr = trainer(s, t);
     layout = tr.layout(t, problems);
     if (problems.empty() && (main.batch_sequences < layout.dp * layout.micro_batch || main.seq_len % layout.cp != 0)) {
-      return run_training(s, t);  // the whole run says why, with its location
+      whole_run = true;  // the whole run says why, with its location
+      return;
     }
     if (problems.empty()) step = tr.step(t, layout, main.seq_len, main.batch_sequences, &problems);
-  } catch (const core::InputError& err) {
-    o.verdict = Verdict::layout;
-    o.reason = err.what();
+  });
+  if (thrown) {
+    o.verdict = classify({*thrown});
+    o.reason = thrown->to_string();
     return o;
   }
-  if (!problems.empty()) {
-    o.verdict = classify(problems);
-    o.reason = reasons_text(problems);
-    return o;
-  }
+  if (whole_run) return run_training(s, t);
+  if (!problems.empty()) return rejected(o, problems);
   const double steps = train::stage_tokens(main) / (main.batch_sequences * static_cast<double>(main.seq_len));
   o.step_time_s = step.step_time_s;
   o.days = steps * step.step_time_s / 86400.0;
@@ -131,18 +167,12 @@ TrainingOutcome ModelEngines::screen_training(const scenario::Scenario& s, const
 TrainingOutcome ModelEngines::run_training(const scenario::Scenario& s, const scenario::TrainingSpec& t) const {
   TrainingOutcome o;
   train::TrainingEstimate e;
-  try {
-    e = trainer(s, t).estimate(t);
-  } catch (const core::InputError& err) {
-    o.verdict = Verdict::layout;
-    o.reason = err.what();
+  if (const auto thrown = guarded([&] { e = trainer(s, t).estimate(t); })) {
+    o.verdict = classify({*thrown});
+    o.reason = thrown->to_string();
     return o;
   }
-  if (!e.feasible) {
-    o.verdict = classify(e.problems);
-    o.reason = reasons_text(e.problems);
-    return o;
-  }
+  if (!e.feasible) return rejected(o, e.problems);
   o.step_time_s = e.step_time_s;
   o.days = e.wall_clock_days;
   o.gpu_hours = e.gpu_hours_total;
@@ -157,18 +187,17 @@ TrainingOutcome ModelEngines::detail_training(const scenario::Scenario& s, const
   std::vector<train::Problem> problems;
   const auto layout = tr.layout(t, problems);
   const auto& main = t.stages[train::main_stage(t)];
-  try {
+  // Should the step throw, the whole run priced it already: then there is no breakdown to add.
+  (void)guarded([&] {
     const train::StepResult step = tr.step(t, layout, main.seq_len, main.batch_sequences, &problems);
     for (const auto& p : step.breakdown) o.breakdown.push_back({p.part, p.seconds});
-  } catch (const core::InputError&) {
-    // The whole run priced it: no breakdown to add.
-  }
+  });
   return o;
 }
 
 TrainingOutcome ModelEngines::confirm_training(const scenario::Scenario& s, const scenario::TrainingSpec& t) const {
   TrainingOutcome o;
-  try {
+  const auto thrown = guarded([&] {
     const train::Trainer tr(s, t, calibration_);
     const train::RunResult r = tr.run(train::EngineKind::event);
     o.step_time_s = r.step.step_time_s;
@@ -176,9 +205,10 @@ TrainingOutcome ModelEngines::confirm_training(const scenario::Scenario& s, cons
     o.gpu_hours = r.gpu_hours_total;
     o.mfu = r.step.mfu;
     for (const auto& p : r.step.breakdown) o.breakdown.push_back({p.part, p.seconds});
-  } catch (const core::InputError& err) {
-    o.verdict = Verdict::layout;
-    o.reason = err.what();
+  });
+  if (thrown) {
+    o.verdict = classify({*thrown});
+    o.reason = thrown->to_string();
   }
   return o;
 }
@@ -187,12 +217,8 @@ ServingOutcome ModelEngines::screen_serving(const scenario::Scenario& s, const s
   ServingOutcome o;
   const serve::ServingEstimate e = serve::estimate(s, v, calibration_);
   if (!e.feasible) {
-    std::string all;
-    for (const auto& r : e.reasons) all += (all.empty() ? "" : "; ") + r;
-    o.reason = all;
-    o.verdict = all.find("SLO") != std::string::npos || all.find("slo") != std::string::npos ? Verdict::slo
-                : all.find("fit") != std::string::npos || all.find("memory") != std::string::npos ? Verdict::memory
-                                                                                                 : Verdict::layout;
+    for (const auto& why : e.infeasible) o.reason += (o.reason.empty() ? "" : "; ") + why.to_string();
+    o.verdict = classify_serving(e.infeasible);
     return o;
   }
   o.peak_nodes = e.nodes.peak;

@@ -7,8 +7,10 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "calib/table.h"
+#include "core/feasibility.h"
 #include "plan/capacity.h"
 #include "scenario/data.h"
 
@@ -17,6 +19,10 @@ class Trainer;
 }
 
 namespace fleetsim::plan {
+
+// The verdict on a training layout with these problems: memory when any is of kind memory, else
+// layout. Read from the kinds, never the messages.
+Verdict classify(const std::vector<core::Infeasibility>& problems);
 
 class ModelEngines final : public PlanEngines {
  public:

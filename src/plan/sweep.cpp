@@ -10,11 +10,13 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/feasibility.h"
 #include "core/thread_pool.h"
 
 namespace fleetsim::plan {
@@ -78,6 +80,8 @@ std::string csv_line(const std::vector<std::string>& fields) {
 struct Row {
   uint64_t index = 0;
   Json record;  // {"index", "point", "ok", "error"?, "result"?}
+  // Why the point cannot run (its record's error is failure->to_string()), for rows evaluated now.
+  std::optional<core::Infeasibility> failure;
 };
 
 std::string render(const Row& row, Format f, const Grid& grid, const std::vector<std::string>& columns) {
@@ -101,13 +105,19 @@ Row evaluate_point(const Grid& grid, const Evaluator& ev, uint64_t i) {
   const auto c = grid.coordinates(i);
   for (size_t a = 0; a < grid.axes().size(); ++a) point[grid.axes()[a].path] = grid.axes()[a].values[c[a]];
   row.record = {{"index", i}, {"point", point}};
+  // A point is a scenario loaded with its overrides and run as `fleetsim run` runs it: scenario
+  // loading and the run raise a point that cannot run as a user error, which becomes the row's
+  // typed failure here (the sweep's one boundary with them).
   try {
     Json result = ev.evaluate(i, overrides);
     row.record["ok"] = true;
     row.record["result"] = std::move(result);
   } catch (const core::InputError& e) {
+    row.failure = core::from_error(e);
+  }
+  if (row.failure) {
     row.record["ok"] = false;
-    row.record["error"] = e.what();
+    row.record["error"] = row.failure->to_string();
   }
   return row;
 }
@@ -202,7 +212,7 @@ SweepSummary run_sweep(const Grid& grid, const Evaluator& ev, const SweepOptions
       ready.emplace(k, std::move(row));
       while (!ready.empty() && ready.begin()->first == next_to_write) {
         const Row& r = ready.begin()->second;
-        if (!r.record.value("ok", false)) ++failed;
+        if (r.failure) ++failed;
         const std::string text = render(r, f, grid, columns);
         std::fwrite(text.data(), 1, text.size(), out);
         std::fflush(out);
@@ -281,7 +291,7 @@ uint64_t merge_shards(const std::vector<std::filesystem::path>& inputs, const st
   const auto columns = meta["columns"].get<std::vector<std::string>>();
   std::string text = f == Format::jsonl ? header_record(grid, Shard{}, columns).dump() + "\n"
                                         : csv_line(csv_header(grid, columns));
-  for (const auto& [index, record] : rows) text += render(Row{index, record}, f, grid, columns);
+  for (const auto& [index, record] : rows) text += render(Row{index, record, std::nullopt}, f, grid, columns);
   core::write_file_atomically(output, text);
   return rows.size();
 }

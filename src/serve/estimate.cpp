@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "core/feasibility.h"
 
 namespace fleetsim::serve {
 
@@ -123,7 +124,9 @@ RoleCapacity unit_capacity(const UnitModel& u, Role role) {
   return c;
 }
 
-RoleCapacity prefill_capacity(const UnitModel& u, const Traffic& tr, const scenario::ServingSpec& sv) {
+// The prefill role's capacity; an SLO no utilisation meets is set in `why` (kind slo).
+RoleCapacity prefill_capacity(const UnitModel& u, const Traffic& tr, const scenario::ServingSpec& sv,
+                              std::vector<core::Infeasibility>& why) {
   RoleCapacity c = unit_capacity(u, Role::prefill);
   const double tp = u.spec().attention_tp;
   // The pass's KV must fit: a group's tokens (computed and cached) within its KV cache.
@@ -144,11 +147,11 @@ RoleCapacity prefill_capacity(const UnitModel& u, const Traffic& tr, const scena
     const double t1 = u.prefill_pass(std::min(b1, budget), tr.mean_input, tr.cache_hit_rate).seconds;
     const double residual = tr.token_weighted_input * (1.0 - tr.cache_hit_rate) / (2.0 * rate * u.gpus());
     if (t1 >= target) {
-      throw core::InputError(
-          core::location_of(sv.slo.provenance, "ttft_p90"), "serving.slo.ttft_p90",
-          fmt::format("impossible SLO: prefilling one average prompt ({:.0f} computed tokens) takes {:.3f} s, not "
-                      "less than the p90 TTFT target of {:.3f} s",
-                      b1 * tp, t1, target));
+      why.push_back({core::Infeasible::slo, core::location_of(sv.slo.provenance, "ttft_p90"), "serving.slo.ttft_p90",
+                     fmt::format("impossible SLO: prefilling one average prompt ({:.0f} computed tokens) takes {:.3f} "
+                                 "s, not less than the p90 TTFT target of {:.3f} s",
+                                 b1 * tp, t1, target)});
+      return c;
     }
     const double q = (target - t1) / (std::log(10.0) * residual);
     c.ttft_utilization = std::min(1.0, q / (1.0 + q));
@@ -158,7 +161,9 @@ RoleCapacity prefill_capacity(const UnitModel& u, const Traffic& tr, const scena
   return c;
 }
 
-RoleCapacity decode_capacity(const UnitModel& u, const Traffic& tr, const scenario::ServingSpec& sv) {
+// The decode role's capacity; an SLO one request per group already misses is set in `why` (kind slo).
+RoleCapacity decode_capacity(const UnitModel& u, const Traffic& tr, const scenario::ServingSpec& sv,
+                             std::vector<core::Infeasibility>& why) {
   RoleCapacity c = unit_capacity(u, Role::decode);
   c.tokens_per_step = u.tokens_per_step();
   const int tp = u.spec().attention_tp;
@@ -179,14 +184,15 @@ RoleCapacity decode_capacity(const UnitModel& u, const Traffic& tr, const scenar
   if (!ok(1)) {
     const double t = u.decode_step(1, k).seconds;
     const bool speed = min_speed > 0 && c.tokens_per_step / t < min_speed;
-    throw core::InputError(
-        core::location_of(sv.slo.provenance, speed ? "min_tokens_per_s_per_user" : "tpot_p90"),
-        speed ? "serving.slo.min_tokens_per_s_per_user" : "serving.slo.tpot_p90",
-        fmt::format("impossible SLO: one request per attention group decodes at {:.1f} tokens/s ({:.2f} ms a step of "
-                    "{:.2f} tokens, context {:.0f}); the target is {}",
-                    c.tokens_per_step / t, t * 1e3, c.tokens_per_step, k,
-                    speed ? fmt::format("{:g} tokens/s per user", min_speed)
-                          : fmt::format("{:.2f} ms per token at p90", *sv.slo.tpot_p90_s * 1e3)));
+    why.push_back(
+        {core::Infeasible::slo, core::location_of(sv.slo.provenance, speed ? "min_tokens_per_s_per_user" : "tpot_p90"),
+         speed ? "serving.slo.min_tokens_per_s_per_user" : "serving.slo.tpot_p90",
+         fmt::format("impossible SLO: one request per attention group decodes at {:.1f} tokens/s ({:.2f} ms a step of "
+                     "{:.2f} tokens, context {:.0f}); the target is {}",
+                     c.tokens_per_step / t, t * 1e3, c.tokens_per_step, k,
+                     speed ? fmt::format("{:g} tokens/s per user", min_speed)
+                           : fmt::format("{:.2f} ms per token at p90", *sv.slo.tpot_p90_s * 1e3))});
+    return c;
   }
   if (!ok(limit)) {
     int64_t lo = 1, hi = limit;  // ok(lo), !ok(hi)
@@ -208,14 +214,24 @@ RoleCapacity decode_capacity(const UnitModel& u, const Traffic& tr, const scenar
 }  // namespace
 
 ServingEstimate ServingModel::estimate() const {
+  ServingEstimate e = evaluate();
+  if (!e.infeasible.empty()) core::raise(e.infeasible.front());
+  return e;
+}
+
+ServingEstimate ServingModel::evaluate() const {
   ServingEstimate e;
   e.gpu = gpu_;
   e.gpus_per_node = gpus_per_node_;
   e.disaggregated = sv_.disaggregated;
   e.traffic = traffic_;
   const auto& tr = traffic_;
-  e.prefill = prefill_capacity(prefill_unit(), tr, sv_);
-  e.decode = decode_capacity(decode_unit(), tr, sv_);
+  e.prefill = prefill_capacity(prefill_unit(), tr, sv_, e.infeasible);
+  if (e.infeasible.empty()) e.decode = decode_capacity(decode_unit(), tr, sv_, e.infeasible);
+  if (!e.infeasible.empty()) {
+    e.feasible = false;
+    return e;
+  }
   const double in_rate = tr.input_tokens_per_day / 86400.0, out_rate = tr.output_tokens_per_day / 86400.0;
   const double p_unit = e.prefill->tokens_per_s_per_node * e.prefill->nodes_per_unit;
   const double d_unit = e.decode->tokens_per_s_per_node * e.decode->nodes_per_unit;
@@ -278,16 +294,42 @@ ServingEstimate ServingModel::estimate() const {
   return e;
 }
 
+namespace {
+
+// The service's unit models and traffic, or why they cannot be built. The one guard of the serving
+// estimate: ServingModel's constructor throws core::InputError by contract (`fleetsim serve`
+// reports it), from UnitModel (serve/unit.cpp: degrees that do not compose with the model or
+// node, and its two memory checks, weights over HBM and a KV cache smaller than one request,
+// both on the unit's `nodes`), the traffic means and the trace file. Kinds: memory for the
+// unit's `nodes` checks, layout for the unit's other fields, input for traffic and trace.
+std::optional<ServingModel> model_or_why(const scenario::Scenario& s, const scenario::ServingSpec& sv,
+                                         const calib::CalibrationSet& calibration,
+                                         std::vector<core::Infeasibility>& why) {
+  try {
+    return ServingModel(s, sv, calibration);
+  } catch (const core::InputError& err) {
+    const std::string& f = err.field();
+    const bool unit = f.starts_with("serving.prefill.") || f.starts_with("serving.decode.") ||
+                      f.starts_with("serving.unit.");
+    const core::Infeasible kind = !unit                 ? core::Infeasible::input
+                                  : f.ends_with(".nodes") ? core::Infeasible::memory
+                                                          : core::Infeasible::layout;
+    why.push_back(core::from_error(err, kind));
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
 ServingEstimate estimate(const scenario::Scenario& s, const scenario::ServingSpec& sv,
                          const calib::CalibrationSet& calibration) {
-  try {
-    return ServingModel(s, sv, calibration).estimate();
-  } catch (const core::InputError& err) {
-    ServingEstimate e;
-    e.feasible = false;
-    e.reasons.push_back(err.what());
-    return e;
-  }
+  std::vector<core::Infeasibility> why;
+  const std::optional<ServingModel> model = model_or_why(s, sv, calibration, why);
+  if (model) return model->evaluate();
+  ServingEstimate e;
+  e.feasible = false;
+  e.infeasible = std::move(why);
+  return e;
 }
 
 }  // namespace fleetsim::serve

@@ -4,7 +4,7 @@
 // as the plan the event simulation (simulate.h) runs.
 //
 //   auto e = serve::estimate(scenario, *scenario.serving, calibration);
-//   if (!e.feasible) for (auto& r : e.reasons) ...;            // never throws on a bad unit
+//   if (!e.feasible) for (auto& why : e.infeasible) ...;        // never throws on a bad unit
 //   e.decode_tokens_per_s_per_node; e.nodes.average; e.cost_usd_per_day;
 //
 // Equations (docs/serving.md):
@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "calib/table.h"
+#include "core/feasibility.h"
 #include "scenario/scenario.h"
 #include "serve/trace.h"
 #include "serve/unit.h"
@@ -100,7 +101,9 @@ struct NodeCounts {
 
 struct ServingEstimate {
   bool feasible = true;
-  std::vector<std::string> reasons;  // why not, with the numbers (file:line: field: message)
+  // Why not (empty when feasible): kind slo, memory, layout or input, with the numbers;
+  // to_string() is "file:line: field: message".
+  std::vector<core::Infeasibility> infeasible;
   std::string gpu;
   int gpus_per_node = 0;
   bool disaggregated = true;
@@ -132,8 +135,10 @@ class ServingModel {
   const UnitModel& decode_unit() const { return units_.back(); }
   bool disaggregated() const { return sv_.disaggregated; }
 
-  // The fleet of the day (throws only for an impossible SLO).
+  // The fleet of the day (throws only for an impossible SLO: the first of evaluate()'s).
   ServingEstimate estimate() const;
+  // The same with an impossible SLO as a value (kind slo, feasible = false), never thrown.
+  ServingEstimate evaluate() const;
 
  private:
   scenario::ServingSpec sv_;
@@ -143,8 +148,8 @@ class ServingModel {
   std::vector<UnitModel> units_;
 };
 
-// As ServingModel(...).estimate(), with every input problem returned as a reason
-// (feasible = false) instead of thrown. Cheap: no event simulation.
+// As ServingModel(...).estimate(), with every problem returned as an infeasibility with its
+// kind (feasible = false) instead of thrown. Cheap: no event simulation.
 ServingEstimate estimate(const scenario::Scenario& s, const scenario::ServingSpec& sv,
                          const calib::CalibrationSet& calibration);
 

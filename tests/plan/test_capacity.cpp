@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "plan/capacity.h"
+#include "plan/engines.h"
 #include "support/catalogs.h"
 
 using namespace fleetsim;
@@ -277,4 +278,16 @@ TEST_CASE("plan files: bad input names file, line and field") {
   const auto ok = plan::load_plan(write(head + "serving: true\n"));
   CHECK(ok.base == dir / "deepseek.yaml");
   CHECK(ok.cost == plan::CostBasis::own);
+}
+
+TEST_CASE("a layout is rejected for memory by its problem's kind, whatever the message says") {
+  using core::Infeasible;
+  core::Infeasibility hbm, split;
+  hbm.kind = Infeasible::memory;
+  hbm.message = "needs 97 GiB of 80 GiB of HBM";
+  split.kind = Infeasible::layout;
+  split.message = "out of memory? no: tp 3 does not divide 128";
+  CHECK(plan::classify({hbm}) == plan::Verdict::memory);
+  CHECK(plan::classify({split, hbm}) == plan::Verdict::memory);
+  CHECK(plan::classify({split}) == plan::Verdict::layout);  // the words "out of memory" do not make it one
 }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/feasibility.h"
 #include "core/rng.h"
 #include "plan/sweep.h"
 
@@ -136,4 +137,31 @@ TEST_CASE("CSV rows quote what needs quoting and leave infeasible results blank"
   CHECK_THAT(text, ContainsSubstring("index,note,k,ok,error,cost_usd,label\n"));
   CHECK_THAT(text, ContainsSubstring("0,\"\"\"a, b\"\"\",1,true,,0.1,k=1\n"));
   CHECK_THAT(text, ContainsSubstring("3,\"\"\"a, b\"\"\",4,false,point 3 does not fit in memory,,\n"));
+}
+
+TEST_CASE("a point that cannot run is a row whose error column is its typed failure's text") {
+  // A failure with a place and field prints "file:line:col: field: message"; one with neither
+  // prints its message alone: the CSV holds exactly Infeasibility::to_string().
+  class Failing : public plan::Evaluator {
+   public:
+    std::vector<std::string> columns() const override { return {"x"}; }
+    core::Json evaluate(uint64_t index, const std::vector<std::string>&) const override {
+      if (index == 0) throw core::InputError({"a.yaml", 3, 5}, "training.parallelism.tp", "tp 3 does not divide 128");
+      if (index == 1) throw core::InputError("point 1 does not fit, with a comma");
+      return {{"x", 1}};
+    }
+  };
+  const plan::Grid grid({{"p", {"a", "b", "c"}}});
+  const auto out = scratch("typed.csv");
+  const auto s = plan::run_sweep(grid, Failing{}, options(out, 1));
+  CHECK(s.failed == 2);
+  core::Infeasibility placed;
+  placed.where = core::SourceLocation{"a.yaml", 3, 5};
+  placed.field = "training.parallelism.tp";
+  placed.message = "tp 3 does not divide 128";
+  core::Infeasibility bare;
+  bare.message = "point 1 does not fit, with a comma";
+  CHECK(placed.to_string() == "a.yaml:3:5: training.parallelism.tp: tp 3 does not divide 128");
+  CHECK(read(out) == "index,p,ok,error,x\n0,a,false," + placed.to_string() + ",\n1,b,false,\"" + bare.to_string() +
+                         "\",\n2,c,true,,1\n");
 }

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <map>
 
+#include "core/feasibility.h"
 #include "model/analytics.h"
 #include "model/layer_ops.h"
 #include "scenario/scenario.h"
@@ -145,16 +146,18 @@ TEST_CASE("bad units are rejected with file, line and field") {
     std::vector<std::string> sets;
     std::string field;
     std::string message;
+    core::Infeasible kind;  // what serve::estimate says it is
   };
+  using core::Infeasible;
   const Case cases[] = {
       {{"serving.decode.ep=288", "serving.decode.nodes=36", "serving.decode.attention_dp=288"},
-       "serving.decode.ep", "ep 288 is larger than the model's 256 routed experts"},
+       "serving.decode.ep", "ep 288 is larger than the model's 256 routed experts", Infeasible::layout},
       {{"serving.decode.ep=8", "serving.decode.nodes=1", "serving.decode.attention_dp=8", "serving.decode.redundant_experts=0"},
-       "serving.decode.nodes", "does not fit"},
-      {{"serving.slo.min_tokens_per_s_per_user=2000"}, "serving.slo.min_tokens_per_s_per_user", "impossible SLO"},
-      {{"serving.slo.ttft_p90=100ms"}, "serving.slo.ttft_p90", "impossible SLO: prefilling one average prompt"},
-      {{"serving.decode.attention_dp=100"}, "serving.decode.attention_dp", "18 nodes x 8 GPUs = 144"},
-      {{"serving.prefill.redundant_experts=3"}, "serving.prefill.ep", "does not divide"},
+       "serving.decode.nodes", "does not fit", Infeasible::memory},
+      {{"serving.slo.min_tokens_per_s_per_user=2000"}, "serving.slo.min_tokens_per_s_per_user", "impossible SLO", Infeasible::slo},
+      {{"serving.slo.ttft_p90=100ms"}, "serving.slo.ttft_p90", "impossible SLO: prefilling one average prompt", Infeasible::slo},
+      {{"serving.decode.attention_dp=100"}, "serving.decode.attention_dp", "18 nodes x 8 GPUs = 144", Infeasible::layout},
+      {{"serving.prefill.redundant_experts=3"}, "serving.prefill.ep", "does not divide", Infeasible::layout},
   };
   for (const auto& c : cases) {
     INFO(c.field);
@@ -167,11 +170,16 @@ TEST_CASE("bad units are rejected with file, line and field") {
       CHECK_THAT(e.message(), ContainsSubstring(c.message));
       CHECK(!e.where().file.empty());
     }
-    // The planner's call returns the reason instead.
+    // The planner's call returns it as a value instead, with its kind, the same field, and the
+    // text the CLI prints.
     const auto est = serve::estimate(s, *s.serving, calibration());
     CHECK_FALSE(est.feasible);
-    REQUIRE(est.reasons.size() == 1);
-    CHECK_THAT(est.reasons[0], ContainsSubstring(c.message));
+    REQUIRE(est.infeasible.size() == 1);
+    const core::Infeasibility& why = est.infeasible[0];
+    CHECK(why.kind == c.kind);
+    CHECK(why.field == c.field);
+    CHECK_THAT(why.message, ContainsSubstring(c.message));
+    CHECK_THAT(why.to_string(), ContainsSubstring(c.field + ": " + why.message));
   }
   // A field given in the file names its line.
   auto yaml = small();
