@@ -23,14 +23,20 @@ const calib::CalibrationSet& calibration() {
   return c;
 }
 
+// GPU h800 on `nodes` nodes, `op` of `bytes` per GPU (none for 0).
+net::CollectiveRequest request(net::CollectiveOp op, int nodes, double bytes) {
+  net::CollectiveRequest r;
+  r.gpu = "h800";
+  r.nodes = nodes;
+  r.op = op;
+  if (bytes > 0) r.bytes = bytes;
+  return r;
+}
+
 }  // namespace
 
 TEST_CASE("run_collective: a ring all-reduce in one H800 node reaches the achieved NVLink rate") {
-  net::CollectiveRequest r;
-  r.gpu = "h800";
-  r.nodes = 1;
-  r.op = net::CollectiveOp::all_reduce;
-  r.bytes = 1024.0 * 1024 * 1024;
+  const auto r = request(net::CollectiveOp::all_reduce, 1, 1024.0 * 1024 * 1024);
   const auto out = net::run_collective(r, hardware(), calibration());
   CHECK(out.node == "hgx-h800");
   CHECK(out.gpus == 8);
@@ -47,11 +53,7 @@ TEST_CASE("run_collective: a ring all-reduce in one H800 node reaches the achiev
 }
 
 TEST_CASE("run_collective: the analytic engine names the bottleneck; transfers recorded on request") {
-  net::CollectiveRequest r;
-  r.gpu = "h800";
-  r.nodes = 2;
-  r.op = net::CollectiveOp::all_to_all;
-  r.bytes = 64.0 * 1024 * 1024;
+  auto r = request(net::CollectiveOp::all_to_all, 2, 64.0 * 1024 * 1024);
   r.engine = net::CollectiveEngine::analytic;
   const auto a = net::run_collective(r, hardware(), calibration());
   REQUIRE(a.analytic);
@@ -65,10 +67,7 @@ TEST_CASE("run_collective: the analytic engine names the bottleneck; transfers r
 }
 
 TEST_CASE("run_collective: requests that cannot run are input errors") {
-  net::CollectiveRequest r;
-  r.gpu = "h800";
-  r.nodes = 2;
-  r.op = net::CollectiveOp::all_reduce;
+  auto r = request(net::CollectiveOp::all_reduce, 2, 0);
   CHECK_THROWS_WITH(net::run_collective(r, hardware(), calibration()), Catch::Matchers::ContainsSubstring("needs --bytes"));
   r.op = net::CollectiveOp::moe_dispatch;
   r.ranks = 32;
