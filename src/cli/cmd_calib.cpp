@@ -12,6 +12,7 @@
 #include "calib/fit.h"
 #include "calib/op_cost.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "cli/table.h"
 #include "core/text.h"
 #include "core/units.h"
@@ -25,8 +26,7 @@ using core::format_quantity;
 
 struct CalibArgs {
   std::string target;
-  bool json = false;
-  std::string out;
+  TableOutput output;
 };
 
 const hw::GpuSpec& find_gpu(Context& ctx, const std::string& id) {
@@ -41,7 +41,7 @@ const hw::GpuSpec& find_gpu(Context& ctx, const std::string& id) {
 // compute part is another GPU's (same_as) is read with the tables beside it.
 calib::CalibrationTable resolve_table(Context& ctx, const std::string& target) {
   if (target.find('/') == std::string::npos && !target.ends_with(".yaml")) {
-    return calib::CalibrationSet::load(ctx.paths().calibration()).for_gpu(find_gpu(ctx, target));
+    return ctx.calibration().for_gpu(find_gpu(ctx, target));
   }
   auto table = calib::load_calibration_table(target);
   if (table.compute.same_as.empty()) return table;
@@ -209,7 +209,7 @@ std::string render_show(const core::Json& j) {
 
 void show(Context& ctx, const CalibArgs& a) {
   const auto& gpu = find_gpu(ctx, a.target);
-  const auto table = calib::CalibrationSet::load(ctx.paths().calibration()).for_gpu(gpu);
+  const auto table = ctx.calibration().for_gpu(gpu);
   const calib::OpCost cost(gpu, table);
   core::Json j;
   j["gpu"] = gpu.id;
@@ -224,8 +224,10 @@ void show(Context& ctx, const CalibArgs& a) {
   j["predictions"] = core::Json::array();
   for (const auto& [label, op] : reference_ops()) j["predictions"].push_back(timing_json(label, op, cost.breakdown(op)));
   j["points"] = points_json(cost.fit().points, nullptr);
-  emit_output(a.json ? j.dump(2) + "\n" : render_show(j), a.out);
+  a.output.emit([&] { return j.dump(2) + "\n"; }, [&] { return render_show(j); });
 }
+
+std::string render_fit(const std::string& gpu, const calib::FitResult& result, const core::Json& j, double worst_held);
 
 void fit(Context& ctx, const CalibArgs& a) {
   const auto table = resolve_table(ctx, a.target);
@@ -242,15 +244,15 @@ void fit(Context& ctx, const CalibArgs& a) {
   double worst_held = 0;
   for (const auto& p : result.points) worst_held = p.hold_out ? std::max(worst_held, std::abs(p.deviation())) : worst_held;
   j["worst_held_out_deviation"] = worst_held;
-  if (a.json) {
-    emit_output(j.dump(2) + "\n", a.out);
-    return;
-  }
-  std::string out = fmt::format("{}: fit of {} points in {} iterations, rms log error {:.3f}\n", gpu.id,
+  a.output.emit([&] { return j.dump(2) + "\n"; }, [&] { return render_fit(gpu.id, result, j, worst_held); });
+}
+
+std::string render_fit(const std::string& gpu, const calib::FitResult& result, const core::Json& j, double worst_held) {
+  std::string out = fmt::format("{}: fit of {} points in {} iterations, rms log error {:.3f}\n", gpu,
                                 result.points.size(), result.iterations, result.rms_log_error);
   out += render_parameters(j["parameters"]) + "\n" + render_points(j["points"], true);
   out += fmt::format("\nworst held-out deviation: {}\n", percent(worst_held));
-  emit_output(out, a.out);
+  return out;
 }
 
 }  // namespace
@@ -261,13 +263,11 @@ void add_calib_command(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<CalibArgs>();
   auto* s = cmd->add_subcommand("show", "A GPU's calibration and predicted reference ops");
   s->add_option("gpu", args->target, "GPU id (see `fleetsim catalog gpus`)")->required();
-  s->add_flag("--json", args->json, "Print JSON instead of tables");
-  s->add_option("-o,--output", args->out, "Write to a file instead of stdout");
+  args->output.add_to(s, "the calibration");
   s->callback([args, &ctx] { show(ctx, *args); });
   auto* f = cmd->add_subcommand("fit", "Fit a table to its points; leave-one-out and held-out predictions");
   f->add_option("table", args->target, "GPU id, or a calibration table file (e.g. the runner's output)")->required();
-  f->add_flag("--json", args->json, "Print JSON instead of tables");
-  f->add_option("-o,--output", args->out, "Write to a file instead of stdout");
+  args->output.add_to(f, "the fit");
   f->callback([args, &ctx] { fit(ctx, *args); });
 }
 

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "cli/table.h"
 #include "core/units.h"
 #include "model/analytics.h"
@@ -21,8 +22,7 @@ struct ModelArgs {
   std::string kv_dtype = "bf16";
   std::string compare;
   std::string compare_kv_dtype = "bf16";
-  bool json = false;
-  std::string out;
+  TableOutput output;
 };
 
 core::DType dtype_arg(const std::string& name, const char* flag) {
@@ -122,8 +122,7 @@ void add_model_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--kv-dtype", args->kv_dtype, "KV-cache format: " + core::dtype_choices());
   cmd->add_option("--compare", args->compare, "Compare the KV cache with another model");
   cmd->add_option("--compare-kv-dtype", args->compare_kv_dtype, "KV-cache format of the compared model");
-  cmd->add_flag("--json", args->json, "Print JSON instead of a table");
-  cmd->add_option("-o,--output", args->out, "Write to a file instead of stdout");
+  args->output.add_to(cmd, "the analytics");
   cmd->callback([args, &ctx] {
     const auto kv = dtype_arg(args->kv_dtype, "--kv-dtype");
     const auto m = resolve_model(ctx, args->model);
@@ -138,7 +137,7 @@ void add_model_command(CLI::App& app, Context& ctx) {
                          {"kv_cache_bytes_per_token", theirs},
                          {"kv_reduction", 1.0 - mine / theirs}};
     }
-    emit_output(args->json ? j.dump(2) + "\n" : render(j), args->out);
+    args->output.emit([&] { return j.dump(2) + "\n"; }, [&] { return render(j); });
   });
 }
 

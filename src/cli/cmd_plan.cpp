@@ -5,6 +5,7 @@
 
 #include "calib/table.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "cli/progress_bar.h"
 #include "core/atomic_file.h"
 #include "core/units.h"
@@ -29,15 +30,14 @@ void add_plan_command(CLI::App& app, Context& ctx) {
                                          "cost-versus-time Pareto front");
   cmd->add_option("plan", args->plan, "Plan file, or the name of a shipped plan (plans/<name>.yaml)")->required();
   cmd->add_option("-o,--output", args->output, "HTML report to write");
-  cmd->add_option("--json", args->json, "Also write the result document as JSON ('-' for stdout)");
-  cmd->add_option("--set", args->sets, "Override a field of the plan: path.to.field=value (repeatable)");
+  add_json_option(cmd, args->json, "Also write the result document as JSON to PATH (no PATH or '-': stdout)");
+  add_set_option(cmd, args->sets, " of the plan");
   cmd->add_option("-j,--threads", args->threads, "Threads (0: all cores); the result is the same for any number");
-  cmd->add_flag("-q,--quiet", args->quiet, "No progress and no summary");
+  add_quiet_flag(cmd, args->quiet);
   cmd->callback([args, &ctx] {
     const plan::PlanSpec spec = plan::load_plan(ctx.plan_path(args->plan), args->sets);
-    const auto calibration = calib::CalibrationSet::load(ctx.paths().calibration());
     const plan::PlanTargets targets = plan::load_targets(spec, ctx.catalogs());
-    const plan::ModelEngines engines(calibration);
+    const plan::ModelEngines engines(ctx.calibration());
     ProgressBar progress(args->quiet);
     plan::SearchOptions options;
     options.threads = args->threads;

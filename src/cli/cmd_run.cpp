@@ -4,6 +4,7 @@
 
 #include "calib/table.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "cli/progress_bar.h"
 #include "cli/table.h"
 #include "core/atomic_file.h"
@@ -25,14 +26,13 @@ void add_run_command(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("run", "The main job: run a scenario and write its HTML report (default: deepseek)");
   cmd->add_option("scenario", args->scenario, "Scenario file, or the name of a shipped scenario");
   cmd->add_option("-o,--output", args->output, "HTML report to write");
-  cmd->add_option("--json", args->json, "Also write the result document as JSON ('-' for stdout)");
-  cmd->add_option("--set", args->sets, "Override a field: path.to.field=value (repeatable)");
-  cmd->add_flag("-q,--quiet", args->quiet, "No progress and no summary");
+  add_json_option(cmd, args->json, "Also write the result document as JSON to PATH (no PATH or '-': stdout)");
+  add_set_option(cmd, args->sets);
+  add_quiet_flag(cmd, args->quiet);
   cmd->callback([args, &ctx] {
-    const auto s = scenario::load_scenario(ctx.scenario_path(args->scenario), ctx.catalogs(), args->sets);
-    const auto calibration = calib::CalibrationSet::load(ctx.paths().calibration());
+    const auto s = ctx.load_scenario(args->scenario, args->sets);
     ProgressBar progress(args->quiet);
-    const core::Json doc = plan::run_scenario(s, calibration, {&progress});
+    const core::Json doc = plan::run_scenario(s, ctx.calibration(), {&progress});
     if (!args->json.empty()) emit_output(doc.dump(1) + "\n", args->json);
     core::write_file_atomically(args->output, report::render_report(doc));
     if (args->quiet || args->json == "-") return;

@@ -5,6 +5,7 @@
 
 #include "calib/table.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "cli/table.h"
 #include "core/error.h"
 #include "core/units.h"
@@ -79,19 +80,17 @@ void add_serve_command(CLI::App& app, Context& ctx) {
   struct Args {
     std::string scenario;
     std::vector<std::string> sets;
-    bool json = false;
     bool no_sim = false;
     int64_t requests = 2'000'000;
     std::string trace;
     std::string export_requests;
-    std::string out;
+    TableOutput output;
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("serve", "Serving fleet of a day: throughput per node, nodes, latency, cost, margin");
   cmd->add_option("scenario", a->scenario, "Scenario file with a serving section, or a shipped scenario's name")
       ->required();
-  cmd->add_option("--set", a->sets, "Override a field: path.to.field=value (repeatable)");
-  cmd->add_flag("--json", a->json, "Print the result document (serving section) as JSON");
+  add_set_option(cmd, a->sets);
   cmd->add_flag("--no-sim", a->no_sim, "Closed form only: no event simulation (latencies unloaded)");
   cmd->add_option("--requests", a->requests,
                   "Simulated requests at most; above it requests are simulated in batches")
@@ -100,31 +99,30 @@ void add_serve_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--export-requests", a->export_requests,
                   "Write the simulated day's requests as a CSV trace (arrival_s, input_tokens, output_tokens, "
                   "cached_tokens) that serving.traffic.trace replays");
-  cmd->add_option("-o,--output", a->out, "Write to a file instead of stdout");
+  a->output.add_to(cmd, "the result document (serving section)");
   cmd->callback([a, &ctx] {
     if (!a->export_requests.empty() && a->no_sim) {
       throw core::InputError("--export-requests writes the simulated day's requests: drop --no-sim");
     }
-    const auto s = scenario::load_scenario(ctx.scenario_path(a->scenario), ctx.catalogs(), a->sets);
-    const auto calibration = calib::CalibrationSet::load(ctx.paths().calibration());
+    const auto s = ctx.load_scenario(a->scenario, a->sets);
     serve::ServeOptions o;
     o.simulate = !a->no_sim;
     o.sim.max_simulated_requests = a->requests;
     o.sim.record_trace = !a->trace.empty();
     o.sim.export_requests = !a->export_requests.empty();
-    const auto r = serve::serve(s, calibration, o);
+    const auto r = serve::serve(s, ctx.calibration(), o);
     const core::Json j = serve::serving_json(r);
     if (!a->trace.empty()) emit_output(serve::trace_json(r), a->trace);
     if (!a->export_requests.empty()) {
       emit_output(serve::trace_csv(r.sim->requests), a->export_requests);
     }
-    if (a->json) {
-      core::Json doc = plan::document_header(s);
-      doc["serving"] = j;
-      emit_output(doc.dump(2) + "\n", a->out);
-    } else {
-      emit_output(render(s, j), a->out);
-    }
+    a->output.emit(
+        [&] {
+          core::Json doc = plan::document_header(s);
+          doc["serving"] = j;
+          return doc.dump(2) + "\n";
+        },
+        [&] { return render(s, j); });
   });
 }
 

@@ -5,6 +5,7 @@
 
 #include "calib/table.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "cli/progress_bar.h"
 #include "plan/scenario_evaluator.h"
 #include "plan/sweep.h"
@@ -27,18 +28,17 @@ void add_sweep_command(CLI::App& app, Context& ctx) {
   cmd->add_option("scenario", args->scenario, "Base scenario file, or the name of a shipped scenario")->required();
   cmd->add_option("--grid", args->grids, "An axis: path.to.field=v1,v2,... (repeatable; the last varies fastest)")
       ->required();
-  cmd->add_option("--set", args->sets, "Override a field of every point: path.to.field=value (repeatable)");
+  add_set_option(cmd, args->sets, " of every point");
   cmd->add_option("-o,--output", args->output, "Results, streamed as points finish: .csv or .jsonl");
   cmd->add_option("-j,--threads", args->threads, "Threads (0: all cores); the output is the same for any number");
   cmd->add_option("--shard", args->shard, "Run slice K of N (K/N); shards write .jsonl, `fleetsim merge` joins them");
   cmd->add_flag("--resume", args->resume, "Continue an interrupted sweep in the same output file");
-  cmd->add_flag("-q,--quiet", args->quiet, "No progress and no summary");
+  add_quiet_flag(cmd, args->quiet);
   cmd->callback([args, &ctx] {
     std::vector<plan::Axis> axes;
     for (const auto& g : args->grids) axes.push_back(plan::parse_axis(g));
     const plan::Grid grid(std::move(axes));
-    const auto calibration = calib::CalibrationSet::load(ctx.paths().calibration());
-    const plan::ScenarioEvaluator evaluator(ctx.scenario_path(args->scenario), ctx.catalogs(), calibration, args->sets);
+    const plan::ScenarioEvaluator evaluator(ctx.scenario_path(args->scenario), ctx.catalogs(), ctx.calibration(), args->sets);
     ProgressBar progress(args->quiet);
     plan::SweepOptions options;
     options.output = args->output;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "plan/run.h"
 #include "cli/table.h"
 #include "core/atomic_file.h"
@@ -22,9 +23,8 @@ using core::Dim;
 struct TcoArgs {
   std::string scenario;
   std::vector<std::string> sets;
-  bool json = false;
   std::string csv;
-  std::string out;
+  TableOutput output;
   bool bom = false;
   bool inputs = false;
   int top = 12;
@@ -208,18 +208,17 @@ void add_tco_command(CLI::App& app, Context& ctx) {
                                         "workloads priced, sensitivity");
   cmd->add_option("scenario", args->scenario, "Scenario file with a fleet section, or a shipped scenario's name")
       ->required();
-  cmd->add_option("--set", args->sets, "Override a field: path.to.field=value (repeatable)");
-  cmd->add_flag("--json", args->json, "Print the result document (tco section and assumptions) as JSON");
+  add_set_option(cmd, args->sets);
+  args->output.add_to(cmd, "the result document (tco section and assumptions)");
   cmd->add_option("--csv", args->csv, "Also write one row per year and category to this CSV file");
-  cmd->add_option("-o,--output", args->out, "Write the table or JSON to a file instead of stdout");
   cmd->add_flag("--bom", args->bom, "Show every line of the bill of materials");
   cmd->add_flag("--inputs", args->inputs, "Show every input of the cost model with its range and source");
   cmd->add_option("--top", args->top, "Sensitivity rows to show")->check(CLI::PositiveNumber);
   cmd->callback([args, &ctx] {
-    const auto s = scenario::load_scenario(ctx.scenario_path(args->scenario), ctx.catalogs(), args->sets);
+    const auto s = ctx.load_scenario(args->scenario, args->sets);
     const auto a = cost::analyse_fleet(s);
     if (!args->csv.empty()) core::write_file_atomically(args->csv, cost::tco_csv(a.result));
-    emit_output(args->json ? result_document(s, a).dump(2) + "\n" : render(s, a, *args), args->out);
+    args->output.emit([&] { return result_document(s, a).dump(2) + "\n"; }, [&] { return render(s, a, *args); });
   });
 }
 

@@ -6,6 +6,7 @@
 
 #include "calib/table.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "cli/table.h"
 #include "core/units.h"
 #include "scenario/scenario.h"
@@ -22,8 +23,8 @@ struct TrainArgs {
   std::string scenario;
   std::vector<std::string> sets;
   std::string engine = "analytic";
-  bool json = false;
-  std::string out, trace;
+  std::string trace;
+  TableOutput output;
 };
 
 std::string render(const core::Json& j) {
@@ -74,24 +75,22 @@ void add_train_command(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("train", "Simulate a scenario's training run: step time, MFU, memory, GPU-hours");
   cmd->add_option("scenario", a->scenario, "Scenario file with a training section, or a shipped scenario's name")
       ->required();
-  cmd->add_option("--set", a->sets, "Override a field: path.to.field=value (repeatable)");
+  add_set_option(cmd, a->sets);
   cmd->add_option("--engine", a->engine, "analytic (closed form) or event (discrete-event step)");
-  cmd->add_flag("--json", a->json, "Print the training section of the result document as JSON");
-  cmd->add_option("-o,--output", a->out, "Write to a file instead of stdout");
+  a->output.add_to(cmd, "the training section of the result document");
   cmd->add_option("--trace", a->trace, "Write one step as a Chrome/Perfetto trace");
   cmd->callback([a, &ctx] {
     train::EngineKind engine;
     if (a->engine == "analytic") engine = train::EngineKind::analytic;
     else if (a->engine == "event") engine = train::EngineKind::event;
     else throw core::InputError(fmt::format("--engine '{}' is not one of 'analytic', 'event'", a->engine));
-    const auto s = scenario::load_scenario(ctx.scenario_path(a->scenario), ctx.catalogs(), a->sets);
+    const auto s = ctx.load_scenario(a->scenario, a->sets);
     if (!s.training) throw core::InputError(fmt::format("{}: the scenario has no training section", s.file));
-    const auto calibration = calib::CalibrationSet::load(ctx.paths().calibration());
-    const train::Trainer trainer(s, *s.training, calibration);
+    const train::Trainer trainer(s, *s.training, ctx.calibration());
     const train::RunResult r = trainer.run(engine, true);
     if (!a->trace.empty()) emit_output(train::trace_json(r).dump() + "\n", a->trace);
-    const core::Json j = train::training_json(r, a->json);
-    emit_output(a->json ? j.dump(2) + "\n" : render(j), a->out);
+    const core::Json j = train::training_json(r, !a->output.json.empty());
+    a->output.emit([&] { return j.dump(2) + "\n"; }, [&] { return render(j); });
   });
 }
 

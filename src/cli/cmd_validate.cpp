@@ -3,6 +3,7 @@
 #include <fmt/ranges.h>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "scenario/scenario.h"
 #include "serve/trace.h"
 
@@ -18,13 +19,12 @@ void add_validate_command(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("validate", "Check a scenario file and print it resolved (YAML or JSON)");
   cmd->add_option("scenario", args->scenario, "Scenario file, or the name of a shipped scenario")->required();
-  cmd->add_option("--set", args->sets, "Override a field: path.to.field=value (repeatable)");
+  add_set_option(cmd, args->sets);
   cmd->add_option("--print", args->print, "Print the resolved scenario: yaml or json")
       ->check(CLI::IsMember({"yaml", "json"}));
   cmd->add_option("-o,--output", args->out, "Write the printed scenario to a file");
   cmd->callback([args, &ctx] {
-    const auto path = ctx.scenario_path(args->scenario);
-    const auto s = scenario::load_scenario(path, ctx.catalogs(), args->sets);
+    const auto s = ctx.load_scenario(args->scenario, args->sets);
     if (args->print == "yaml") {
       emit_output(scenario::scenario_to_yaml(s), args->out);
     } else if (args->print == "json") {

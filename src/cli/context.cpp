@@ -7,6 +7,15 @@ const scenario::Catalogs& Context::catalogs() {
   return *catalogs_;
 }
 
+const calib::CalibrationSet& Context::calibration() {
+  if (!calibration_) calibration_ = std::make_unique<calib::CalibrationSet>(calib::CalibrationSet::load(paths().calibration()));
+  return *calibration_;
+}
+
+scenario::Scenario Context::load_scenario(const std::string& arg, const std::vector<std::string>& sets) {
+  return scenario::load_scenario(scenario_path(arg), catalogs(), sets);
+}
+
 namespace {
 
 // A path as given, or the shipped file `<dir>/<arg>.yaml` when the argument is a bare name.

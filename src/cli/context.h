@@ -1,12 +1,16 @@
-// What every subcommand shares: the data directory and the catalogs, loaded on first use.
+// What every subcommand shares: the data directory, and what is loaded from it on first use (the
+// catalogs, the calibration tables), and the loading of a scenario argument with its overrides.
 #pragma once
 
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "calib/table.h"
 #include "scenario/data.h"
+#include "scenario/scenario.h"
 
 namespace fleetsim::cli {
 
@@ -16,6 +20,11 @@ class Context {
 
   scenario::DataPaths paths() const { return scenario::data_paths(data_dir); }
   const scenario::Catalogs& catalogs();
+  // Every calibration table of <data>/calibration (a GPU without one gets its defaults).
+  const calib::CalibrationSet& calibration();
+  // A scenario argument (see scenario_path) loaded against the catalogs, with --set overrides
+  // ("path.to.field=value") applied. Throws core::InputError with file, line and field.
+  scenario::Scenario load_scenario(const std::string& arg, const std::vector<std::string>& sets);
   // A scenario argument: a path, or the name of a shipped scenario ("deepseek" ->
   // <data>/scenarios/deepseek.yaml).
   std::filesystem::path scenario_path(const std::string& arg) const;
@@ -25,6 +34,7 @@ class Context {
 
  private:
   std::unique_ptr<scenario::Catalogs> catalogs_;
+  std::unique_ptr<calib::CalibrationSet> calibration_;
 };
 
 }  // namespace fleetsim::cli

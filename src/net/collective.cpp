@@ -10,21 +10,6 @@
 
 namespace fleetsim::net {
 
-std::string_view collective_op_name(CollectiveOp op) {
-  switch (op) {
-    case CollectiveOp::all_reduce: return "all_reduce";
-    case CollectiveOp::all_gather: return "all_gather";
-    case CollectiveOp::reduce_scatter: return "reduce_scatter";
-    case CollectiveOp::all_to_all: return "all_to_all";
-    case CollectiveOp::p2p: return "p2p";
-    case CollectiveOp::moe_dispatch: return "moe_dispatch";
-    case CollectiveOp::moe_combine: return "moe_combine";
-  }
-  return "?";
-}
-
-std::string_view algorithm_name(Algorithm a) { return a == Algorithm::ring ? "ring" : "tree"; }
-
 namespace {
 
 using topo::GpuRef;

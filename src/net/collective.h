@@ -38,6 +38,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/names.h"
 #include "net/flow_network.h"
 #include "net/group.h"
 #include "net/moe.h"
@@ -47,8 +48,18 @@ namespace fleetsim::net {
 enum class CollectiveOp { all_reduce, all_gather, reduce_scatter, all_to_all, p2p, moe_dispatch, moe_combine };
 enum class Algorithm { ring, tree };
 
-std::string_view collective_op_name(CollectiveOp op);
-std::string_view algorithm_name(Algorithm a);
+// The names of ops and algorithms (the command line's --op and --algorithm, the JSON's "op").
+inline constexpr core::NameTable<CollectiveOp, 7> kCollectiveOps({{CollectiveOp::all_reduce, "all_reduce"},
+                                                                 {CollectiveOp::all_gather, "all_gather"},
+                                                                 {CollectiveOp::reduce_scatter, "reduce_scatter"},
+                                                                 {CollectiveOp::all_to_all, "all_to_all"},
+                                                                 {CollectiveOp::moe_dispatch, "moe_dispatch"},
+                                                                 {CollectiveOp::moe_combine, "moe_combine"},
+                                                                 {CollectiveOp::p2p, "p2p"}});
+inline constexpr core::NameTable<Algorithm, 2> kAlgorithms({{Algorithm::ring, "ring"}, {Algorithm::tree, "tree"}});
+
+inline std::string_view collective_op_name(CollectiveOp op) { return kCollectiveOps.name_of(op); }
+inline std::string_view algorithm_name(Algorithm a) { return kAlgorithms.name_of(a); }
 
 struct CollectiveSpec {
   CollectiveSpec() = default;

@@ -6,10 +6,7 @@ const core::Schema<FabricSpec>& fabric_schema() {
   static const auto s =
       core::Schema<FabricSpec>("fabric", "The scale-out network between nodes (InfiniBand or RoCE).")
           .provenance(&FabricSpec::provenance)
-          .choice("kind", &FabricSpec::kind,
-                  {{"rail-fat-tree", FabricKind::rail_fat_tree},
-                   {"multiplane-fat-tree", FabricKind::multiplane_fat_tree},
-                   {"fat-tree-3", FabricKind::fat_tree_3}},
+          .choice("kind", &FabricSpec::kind, topo::kFabricKinds.options(),
                   "Topology: rail-optimised two-tier, multi-plane two-tier (DeepSeek MPFT), or three-tier.",
                   FabricKind::rail_fat_tree)
           .text("switch", &FabricSpec::switch_id, "Switch id from the hardware catalog.", std::string("qm9700"))

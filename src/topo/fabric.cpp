@@ -8,15 +8,6 @@
 
 namespace fleetsim::topo {
 
-std::string_view fabric_kind_name(FabricKind k) {
-  switch (k) {
-    case FabricKind::rail_fat_tree: return "rail-fat-tree";
-    case FabricKind::multiplane_fat_tree: return "multiplane-fat-tree";
-    case FabricKind::fat_tree_3: return "fat-tree-3";
-  }
-  return "?";
-}
-
 int leaf_down_ports(int k, double o) {
   return static_cast<int>(std::clamp<int64_t>(std::llround(k * o / (o + 1.0)), 1, k - 1));
 }

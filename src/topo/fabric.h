@@ -19,6 +19,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "core/names.h"
+
 namespace fleetsim::topo {
 
 enum class FabricKind {
@@ -27,7 +29,12 @@ enum class FabricKind {
   fat_tree_3,           // three-tier fat tree
 };
 
-std::string_view fabric_kind_name(FabricKind k);
+// The names of fabric kinds, in scenario files and on the command line.
+inline constexpr core::NameTable<FabricKind, 3> kFabricKinds({{FabricKind::rail_fat_tree, "rail-fat-tree"},
+                                                              {FabricKind::multiplane_fat_tree, "multiplane-fat-tree"},
+                                                              {FabricKind::fat_tree_3, "fat-tree-3"}});
+
+inline std::string_view fabric_kind_name(FabricKind k) { return kFabricKinds.name_of(k); }
 
 struct FabricInventory {
   int64_t endpoints = 0;        // NIC ports attached
