@@ -32,7 +32,13 @@ void add_report_command(CLI::App& app, Context&) {
     if (!doc.is_object() || !doc.contains("fleetsim")) {
       throw core::InputError({args->input, 0, 0}, "", "not a fleetsim result document (no 'fleetsim' key)");
     }
-    core::write_file_atomically(args->output, report::render_report(doc));
+    std::string html;
+    try {
+      html = report::render_report(doc);  // reads it strictly as a result::Document first
+    } catch (const core::InputError& e) {
+      throw core::InputError({args->input, 0, 0}, "", fmt::format("not a valid result document: {}", e.message()));
+    }
+    core::write_file_atomically(args->output, html);
   });
 }
 

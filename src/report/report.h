@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/schema.h"
+#include "result/document.h"
 
 namespace fleetsim::report {
 
@@ -18,7 +19,8 @@ struct Headline {
 };
 std::vector<Headline> headline(const core::Json& doc);
 
-// The whole self-contained page for a result document. Sections appear for the parts the
+// The whole self-contained page for a result document, read first as a result::Document (a
+// malformed document is a core::InputError naming the JSON path). Sections appear for the parts the
 // document has (training, serving, tco, plan), then the assumptions and the calibration tables.
 std::string render_report(const core::Json& doc);
 

@@ -79,11 +79,17 @@ TEST_CASE("user text is escaped everywhere it appears") {
 }
 
 TEST_CASE("sections without data are left out, never shown as zeros") {
-  core::Json doc = {{"fleetsim", {{"version", "0.1.0"}}}, {"scenario", {{"name", "only tco"}}},
-                    {"tco", {{"capex_usd", 1e9}}}};
+  // A fleet-only document (the golden of scenarios/deepseek-fleet.yaml): no training, no serving.
+  const core::Json doc = core::Json::parse(std::ifstream(std::string(FLEETSIM_SOURCE_DIR) + "/tests/golden/run-deepseek-fleet.json"));
   const std::string html = report::render_report(doc);
   CHECK(html.find("id=\"training\"") == std::string::npos);
   CHECK(html.find("id=\"serving\"") == std::string::npos);
-  CHECK_THAT(html, ContainsSubstring("$1B"));
-  CHECK(html.find("Fleet opex") == std::string::npos);
+  CHECK(html.find("Serving cost a day") == std::string::npos);
+  CHECK_THAT(html, ContainsSubstring("Fleet TCO"));
+}
+
+TEST_CASE("a malformed result document is an error naming the JSON path") {
+  core::Json doc = load("sample_result.json");
+  doc["serving"]["nodes"].erase("peak");
+  CHECK_THROWS_WITH(report::render_report(doc), "serving.nodes.peak: missing key");
 }
