@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <queue>
 #include <string>
 #include <vector>
 
@@ -122,4 +123,84 @@ TEST_CASE("large captures fall back to the heap and still run once") {
   e.at(2, [big, &sum] { sum += static_cast<int>(big.size()); });
   e.run();
   CHECK(sum == 1001);
+}
+
+namespace {
+// The oracle: std::priority_queue of (time, priority, sequence), the order the engine documents.
+struct OracleKey {
+  sim::Time t;
+  int prio;
+  uint64_t seq;
+  bool operator<(const OracleKey& o) const {  // "less" for a max-heap: later keys are smaller
+    if (t != o.t) return t > o.t;
+    if (prio != o.prio) return prio > o.prio;
+    return seq > o.seq;
+  }
+};
+}  // namespace
+
+TEST_CASE("a hold model with many ties and a large queue runs in the oracle's order") {
+  // Each event, when it runs, schedules 0..2 more at delays of 0..2^k ns (0 included: events at
+  // the current time, possibly at a lower priority than the one running), with ~64K pending at
+  // the peak. std::priority_queue runs the same model in lockstep: each event the engine runs
+  // must be the oracle's top at that moment.
+  for (int spread_bits : {0, 3, 10, 40}) {
+    core::Rng rng(100 + static_cast<uint64_t>(spread_bits));
+    Engine e;
+    std::priority_queue<OracleKey> oracle;
+    uint64_t seq = 0, budget = 200'000;
+    uint64_t ran = 0, mismatches = 0;
+    std::function<void(uint64_t)> schedule_one;
+    auto schedule = [&](sim::Time when, int prio) {
+      const uint64_t id = seq++;
+      oracle.push({when, prio, id});
+      e.at(when, [&, id] { schedule_one(id); }, prio);
+    };
+    schedule_one = [&](uint64_t id) {
+      ++ran;
+      if (oracle.empty() || oracle.top().seq != id || oracle.top().t != e.now()) ++mismatches;
+      if (!oracle.empty()) oracle.pop();
+      const int children = budget == 0 ? 0 : static_cast<int>(rng.below(3));
+      for (int c = 0; c < children && budget > 0; ++c, --budget) {
+        const uint64_t span = spread_bits == 0 ? 1 : (uint64_t{1} << spread_bits);
+        const sim::Time d = rng.below(4) == 0 ? 0 : static_cast<sim::Time>(rng.below(span));
+        schedule(e.now() + d, static_cast<int>(rng.below(5)) - 2);
+      }
+    };
+    for (int i = 0; i < 65'536; ++i) {
+      schedule(static_cast<sim::Time>(rng.below(1024)), static_cast<int>(rng.below(3)) - 1);
+    }
+    CHECK(e.queued() == 65'536);
+    e.run();
+    CHECK(mismatches == 0);
+    CHECK(ran == seq);
+    CHECK(oracle.empty());
+    CHECK(e.queued() == 0);
+  }
+}
+
+TEST_CASE("run_until that looks past now() keeps the order of events scheduled after it") {
+  // run_until(25) finds the next event at 1000 and stops at 25; events then scheduled between
+  // 25 and 1000 (before the queue's look-ahead) still run first, in (time, priority, sequence).
+  Engine e;
+  std::string order;
+  e.at(1000, [&] { order += "z"; });
+  e.at(1 << 20, [&] { order += "Z"; });
+  e.run_until(25);
+  CHECK(e.now() == 25);
+  e.at(500, [&] { order += "c"; });
+  e.at(30, [&] { order += "b"; }, sim::kLate);
+  e.at(30, [&] { order += "a"; }, sim::kEarly);
+  e.at(1000, [&] { order += "y"; }, sim::kEarly);
+  auto x = e.at(600, [&] { order += "X"; });
+  e.cancel(x);
+  e.run_until(700);
+  CHECK(order == "abc");
+  e.at(800, [&] {
+    order += "d";
+    e.at(800, [&] { order += "e"; });  // at the current time, from inside an action
+  });
+  e.run();
+  CHECK(order == "abcdeyzZ");
+  CHECK(e.queued() == 0);
 }
