@@ -9,6 +9,7 @@
 
 #include "core/config.h"
 #include "core/error.h"
+#include "core/names.h"
 #include "core/thread_pool.h"
 #include "model/analytics.h"
 #include "scenario/scenario.h"
@@ -19,17 +20,26 @@ namespace fleetsim::plan {
 
 using core::Dim;
 
-std::string_view suite_metric_name(SuiteMetric m) {
-  switch (m) {
-    case SuiteMetric::tokens_per_s_per_gpu: return "tokens_per_s_per_gpu";
-    case SuiteMetric::tflops_per_gpu: return "tflops_per_gpu";
-    case SuiteMetric::prefill_tokens_per_s_per_node: return "prefill_tokens_per_s_per_node";
-    case SuiteMetric::decode_tokens_per_s_per_node: return "decode_tokens_per_s_per_node";
-    case SuiteMetric::offline_output_tokens_per_s: return "offline_output_tokens_per_s";
-    case SuiteMetric::closed_loop_output_tokens_per_s: return "closed_loop_output_tokens_per_s";
-  }
-  return "?";
-}
+namespace {
+
+// The names the suite file reads and the JSON writes, one table per enum (core/names.h).
+constexpr core::NameTable<SuiteMetric, 6> kMetrics(
+    {{SuiteMetric::tokens_per_s_per_gpu, "tokens_per_s_per_gpu"},
+     {SuiteMetric::tflops_per_gpu, "tflops_per_gpu"},
+     {SuiteMetric::prefill_tokens_per_s_per_node, "prefill_tokens_per_s_per_node"},
+     {SuiteMetric::decode_tokens_per_s_per_node, "decode_tokens_per_s_per_node"},
+     {SuiteMetric::offline_output_tokens_per_s, "offline_output_tokens_per_s"},
+     {SuiteMetric::closed_loop_output_tokens_per_s, "closed_loop_output_tokens_per_s"}});
+constexpr core::NameTable<FlopCount, 2> kFlops(
+    {{FlopCount::megatron_eq3, "megatron-eq3"}, {FlopCount::six_n_attention, "6n-attention"}});
+constexpr core::NameTable<RowStatus, 4> kStatuses({{RowStatus::within, "within"},
+                                                   {RowStatus::outside, "outside"},
+                                                   {RowStatus::failed, "failed"},
+                                                   {RowStatus::not_expressible, "not expressible"}});
+
+}  // namespace
+
+std::string_view suite_metric_name(SuiteMetric m) { return kMetrics.name_of(m); }
 
 std::string_view suite_metric_unit(SuiteMetric m) {
   switch (m) {
@@ -43,15 +53,7 @@ std::string_view suite_metric_unit(SuiteMetric m) {
   return "?";
 }
 
-std::string_view row_status_name(RowStatus s) {
-  switch (s) {
-    case RowStatus::within: return "within";
-    case RowStatus::outside: return "outside";
-    case RowStatus::failed: return "failed";
-    case RowStatus::not_expressible: return "not expressible";
-  }
-  return "?";
-}
+std::string_view row_status_name(RowStatus s) { return kStatuses.name_of(s); }
 
 namespace {
 
@@ -73,20 +75,13 @@ const core::Schema<SuiteRow>& row_schema() {
           .text("source", &SuiteRow::source, "Where the published figure comes from.")
           .text("scenario", &SuiteRow::scenario, "Scenario file, relative to the suite file.", "")
           .texts("set", &SuiteRow::set, "Overrides (path=value) that make the scenario this row's configuration.")
-          .choice("metric", &SuiteRow::metric,
-                  {{"tokens_per_s_per_gpu", SuiteMetric::tokens_per_s_per_gpu},
-                   {"tflops_per_gpu", SuiteMetric::tflops_per_gpu},
-                   {"prefill_tokens_per_s_per_node", SuiteMetric::prefill_tokens_per_s_per_node},
-                   {"decode_tokens_per_s_per_node", SuiteMetric::decode_tokens_per_s_per_node},
-                   {"offline_output_tokens_per_s", SuiteMetric::offline_output_tokens_per_s},
-                   {"closed_loop_output_tokens_per_s", SuiteMetric::closed_loop_output_tokens_per_s}},
+          .choice("metric", &SuiteRow::metric, kMetrics.options(),
                   "What the source publishes (see src/plan/suite.h).", SuiteMetric::tokens_per_s_per_gpu)
           .quantity("published", &SuiteRow::published, Dim::count, "The published figure, in the metric's unit.",
                     core::positive())
           .quantity("tolerance", &SuiteRow::tolerance, Dim::fraction,
                     "Relative tolerance the validation set gives the row (10%).", core::positive())
-          .choice("flops", &SuiteRow::flops,
-                  {{"megatron-eq3", FlopCount::megatron_eq3}, {"6n-attention", FlopCount::six_n_attention}},
+          .choice("flops", &SuiteRow::flops, kFlops.options(),
                   "tflops_per_gpu: the source's FLOPs per token.", FlopCount::megatron_eq3)
           .integer("gpus", &SuiteRow::gpus, "offline_output_tokens_per_s: GPUs of the published system.",
                    core::at_least(0), 0)
