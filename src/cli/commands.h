@@ -21,6 +21,7 @@ void add_collective_command(CLI::App& app, Context& ctx);
 void add_plan_command(CLI::App& app, Context& ctx);
 void add_train_command(CLI::App& app, Context& ctx);
 void add_serve_command(CLI::App& app, Context& ctx);
+void add_suite_command(CLI::App& app, Context& ctx);
 
 // Writes text to stdout, or atomically to `path` when it is not empty and not "-".
 void emit_output(const std::string& text, const std::string& path);

@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   cli::add_collective_command(app, ctx);
   cli::add_train_command(app, ctx);
   cli::add_serve_command(app, ctx);
+  cli::add_suite_command(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
