@@ -34,6 +34,7 @@
 //   core::Json j = train::training_json(r);       // the result document's "training" section
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,7 +52,7 @@
 namespace fleetsim::train {
 
 namespace detail {
-struct StepDetail;
+struct StepWork;
 }
 
 enum class EngineKind { analytic, event };
@@ -196,13 +197,14 @@ class Trainer {
 
  private:
   struct Run;
-  StepResult step_impl(const scenario::TrainingSpec& spec, const Layout& layout, int64_t seq_len,
-                       double batch_sequences, std::vector<Problem>* problems, bool with_timeline,
-                       detail::StepDetail* detail) const;
+  // The work of one step (work.cpp): what both engines consume.
+  detail::StepWork describe_step(const scenario::TrainingSpec& spec, const Layout& layout, int64_t seq_len,
+                                 double batch_sequences) const;
   Run run_stages(const scenario::TrainingSpec& spec, EngineKind engine, bool with_timeline,
                  std::vector<Problem>& problems) const;
-  Layout fit_stage(const scenario::TrainingSpec& spec, const Layout& base, const scenario::StageSpec& stage,
-                   std::vector<std::string>& notes) const;
+  std::optional<StageResult> run_stage(const scenario::TrainingSpec& spec, const Layout& base, size_t stage, bool main,
+                                       EngineKind engine, bool with_timeline, std::vector<Problem>& problems,
+                                       double& seconds) const;
 
   scenario::TrainingSpec spec_;
   model::ModelSpec model_;
@@ -211,8 +213,8 @@ class Trainer {
   net::CommCosts comm_costs_;
   std::unique_ptr<topo::Topology> topology_;
   std::unique_ptr<net::AnalyticModel> analytic_;
-  // Memo of collective times and per-layer work by shape: a search over layouts prices the same
-  // shapes many times. Guarded by a mutex: a Trainer may be shared between threads.
+  // Memo of collective times and per-layer work by shape (work.h): a search over layouts prices
+  // the same shapes many times. Guarded by a mutex: a Trainer may be shared between threads.
   struct Cache;
   std::unique_ptr<Cache> cache_;
 };
