@@ -17,9 +17,10 @@
 //  - pipeline schedules: 1F1B, interleaved 1F1B, ZB1P, DualPipe, DualPipeV (bubble formulas of
 //    the DeepSeek-V3 report, Table 2; DualPipe overlaps one chunk's EP all-to-all with the
 //    other chunk's compute).
-// The analytic engine combines these in closed form; the event engine (event.cpp) runs one
-// step's pipeline on sim::Engine with the EP, PP and DP transfers as flows of a
-// net::FlowNetwork (Trainer::step_event, event.cpp).
+// A step's work is described once as data (detail::StepWork, work.h); the analytic engine
+// (analytic.cpp) combines it in closed form; the event engine (event.cpp) replays the same
+// description on sim::Engine with the EP and PP transfers as flows of a net::FlowNetwork
+// (Trainer::step_event). docs/training.md, section 9, lists the files in the order a step runs.
 //
 // API for callers that search many configurations (the capacity planner):
 //
