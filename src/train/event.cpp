@@ -397,9 +397,9 @@ StepResult Trainer::step_event(const scenario::TrainingSpec& spec, const Layout&
   if (with_timeline) {
     for (int d = 0; d < l.pp; ++d) {
       const double e = sim::to_seconds(dev[static_cast<size_t>(d)].end);
-      r.timeline.push_back({fmt::format("stage {} compute", d), "gradient sync", "dp", e, e + dp_exposed});
-      r.timeline.push_back(
-          {fmt::format("stage {} compute", d), "optimizer", "optimizer", e + dp_exposed, e + dp_exposed + work.optimizer_s});
+      const std::string lane = fmt::format("stage {} compute", d);
+      r.timeline.push_back({lane, "gradient sync", "dp", e, e + dp_exposed});
+      r.timeline.push_back({lane, "optimizer", "optimizer", e + dp_exposed, e + dp_exposed + work.optimizer_s});
     }
   }
   r.notes.push_back(fmt::format("event engine: one DP replica's pipeline ({} devices, {} micro-batches, {} events, "

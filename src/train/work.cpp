@@ -393,7 +393,10 @@ void assemble_devices(StepWork& w, const Layout& l) {
     dw.params.shared = held.shared / l.tp;
     dw.params.expert = held.expert / (l.ep > 1 ? l.ep : l.tp);
     dw.seconds_per_micro_batch = detail::micro_batch_seconds(dw.work, dual);
-    if (dw.seconds_per_micro_batch > busiest_time) busiest_time = dw.seconds_per_micro_batch, w.busiest = static_cast<size_t>(dev);
+    if (dw.seconds_per_micro_batch > busiest_time) {
+      busiest_time = dw.seconds_per_micro_batch;
+      w.busiest = static_cast<size_t>(dev);
+    }
   }
 }
 
@@ -413,7 +416,8 @@ void split_batch(StepWork& w, const Layout& l) {
                                   w.micro_batches, l.pp));
   }
   if (l.schedule == Schedule::interleaved_1f1b && w.micro_batches % l.pp != 0) {
-    w.notes.push_back(fmt::format("interleaved 1F1B wants micro-batches ({}) a multiple of pp ({})", w.micro_batches, l.pp));
+    w.notes.push_back(
+        fmt::format("interleaved 1F1B wants micro-batches ({}) a multiple of pp ({})", w.micro_batches, l.pp));
   }
   w.tokens = w.batch_sequences * d(w.seq_len);
 }
