@@ -17,9 +17,10 @@
 //  - pipeline schedules: 1F1B, interleaved 1F1B, ZB1P, DualPipe, DualPipeV (bubble formulas of
 //    the DeepSeek-V3 report, Table 2; DualPipe overlaps one chunk's EP all-to-all with the
 //    other chunk's compute).
-// The analytic engine combines these in closed form; the event engine (event.cpp) runs one
-// step's pipeline on sim::Engine with the EP, PP and DP transfers as flows of a
-// net::FlowNetwork (Trainer::step_event, event.cpp).
+// A step's work is described once as data (detail::StepWork, work.h); the analytic engine
+// (analytic.cpp) combines it in closed form; the event engine (event.cpp) replays the same
+// description on sim::Engine with the EP and PP transfers as flows of a net::FlowNetwork
+// (Trainer::step_event). docs/training.md, section 9, lists the files in the order a step runs.
 //
 // API for callers that search many configurations (the capacity planner):
 //
@@ -34,6 +35,7 @@
 //   core::Json j = train::training_json(r);       // the result document's "training" section
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,7 +53,7 @@
 namespace fleetsim::train {
 
 namespace detail {
-struct StepDetail;
+struct StepWork;
 }
 
 enum class EngineKind { analytic, event };
@@ -196,13 +198,14 @@ class Trainer {
 
  private:
   struct Run;
-  StepResult step_impl(const scenario::TrainingSpec& spec, const Layout& layout, int64_t seq_len,
-                       double batch_sequences, std::vector<Problem>* problems, bool with_timeline,
-                       detail::StepDetail* detail) const;
+  // The work of one step (work.cpp): what both engines consume.
+  detail::StepWork describe_step(const scenario::TrainingSpec& spec, const Layout& layout, int64_t seq_len,
+                                 double batch_sequences) const;
   Run run_stages(const scenario::TrainingSpec& spec, EngineKind engine, bool with_timeline,
                  std::vector<Problem>& problems) const;
-  Layout fit_stage(const scenario::TrainingSpec& spec, const Layout& base, const scenario::StageSpec& stage,
-                   std::vector<std::string>& notes) const;
+  std::optional<StageResult> run_stage(const scenario::TrainingSpec& spec, const Layout& base, size_t stage, bool main,
+                                       EngineKind engine, bool with_timeline, std::vector<Problem>& problems,
+                                       double& seconds) const;
 
   scenario::TrainingSpec spec_;
   model::ModelSpec model_;
@@ -211,8 +214,8 @@ class Trainer {
   net::CommCosts comm_costs_;
   std::unique_ptr<topo::Topology> topology_;
   std::unique_ptr<net::AnalyticModel> analytic_;
-  // Memo of collective times and per-layer work by shape: a search over layouts prices the same
-  // shapes many times. Guarded by a mutex: a Trainer may be shared between threads.
+  // Memo of collective times and per-layer work by shape (work.h): a search over layouts prices
+  // the same shapes many times. Guarded by a mutex: a Trainer may be shared between threads.
   struct Cache;
   std::unique_ptr<Cache> cache_;
 };

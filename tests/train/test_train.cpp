@@ -274,3 +274,31 @@ training:
   CHECK(e.problems.front().field == "training.parallelism.dp");
   CHECK(e.problems.front().message == "the analytic fidelity needs a group with the same GPUs on every node");
 }
+
+TEST_CASE("both engines consume the same step description") {
+  // The event engine replays the work the analytic engine prices: micro-batches, the busiest
+  // device's per-micro-batch times, memory and model FLOPs are the same numbers, exactly. Four
+  // virtual stages put more than two chunks on a device (the replay's stops are read from the
+  // placement, one per chunk).
+  for (const char* sched : {"1f1b", "zb1p", "dualpipe", "dualpipev", "interleaved-1f1b"}) {
+    const std::string v = std::string(sched) == "interleaved-1f1b" ? ", virtual_stages: 4" : "";
+    const auto s = load(small(fmt::format("{{tp: 1, pp: 4, schedule: {}{}}}", sched, v), 4),
+                        {"training.stages[0].batch=256"});
+    const train::Trainer t(s, *s.training, calibration());
+    std::vector<train::Problem> p;
+    const auto l = t.layout(*s.training, p);
+    REQUIRE(p.empty());
+    const auto a = t.step(*s.training, l, 4096, 256);
+    const auto e = t.step_event(*s.training, l, 4096, 256);
+    INFO(sched);
+    CHECK(e.micro_batches == a.micro_batches);
+    CHECK(e.f_s == a.f_s);
+    CHECK(e.b_s == a.b_s);
+    CHECK(e.w_s == a.w_s);
+    CHECK(e.per_micro_batch_s == a.per_micro_batch_s);
+    CHECK(e.memory.total == a.memory.total);
+    CHECK(e.model_flops == a.model_flops);
+    CHECK(a.breakdown.back().seconds == e.breakdown.back().seconds);  // the optimizer
+    CHECK(e.step_time_s == Approx(a.step_time_s).epsilon(0.10));
+  }
+}
