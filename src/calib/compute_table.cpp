@@ -73,7 +73,7 @@ const core::Schema<GemmPoint>& gemm_point_schema() {
 const core::Schema<AttentionPoint>& attention_point_schema() {
   static const auto s = [] {
     core::Schema<AttentionPoint> a("attention_point", "A measured attention kernel.");
-    a.choice("kind", &AttentionPoint::kind, {{"decode", AttentionKind::decode}, {"prefill", AttentionKind::prefill}},
+    a.choice("kind", &AttentionPoint::kind, kAttentionKinds,
              "decode: q_len new tokens over a cache of kv_len; prefill: flash attention over q_len queries.")
         .integer("batch", &AttentionPoint::batch, "Sequences or requests.", core::at_least(1))
         .integer("heads", &AttentionPoint::heads, "Query heads.", core::at_least(1))
@@ -95,7 +95,7 @@ const core::Schema<AttentionPoint>& attention_point_schema() {
 const core::Schema<StreamPoint>& stream_point_schema() {
   static const auto s = [] {
     core::Schema<StreamPoint> p("hbm_point", "A measured HBM stream.");
-    p.choice("pattern", &StreamPoint::pattern, {{"read", StreamPattern::read}, {"copy", StreamPattern::copy}},
+    p.choice("pattern", &StreamPoint::pattern, kStreamPatterns,
              "read: read-only (a reduction); copy: read and write the same bytes.")
         .quantity("bytes", &StreamPoint::bytes, Dim::bytes, "Bytes moved: read, plus written for a copy.",
                   core::positive());
@@ -273,7 +273,7 @@ std::vector<FitPoint> fit_points(const ComputeCalibration& c) {
       op.batch = op.heads = op.q_len = op.kv_len = 1;
     }
     out.push_back(with_time(std::move(op), p.achieved,
-                            fmt::format("hbm {} {}", read ? "read" : "copy", core::format_bytes_binary(p.bytes)),
+                            fmt::format("hbm {} {}", kStreamPatterns.name_of(p.pattern), core::format_bytes_binary(p.bytes)),
                             c.source));
   }
   for (const auto& p : c.gemm.points) {
@@ -295,7 +295,7 @@ std::vector<FitPoint> fit_points(const ComputeCalibration& c) {
                : model::make_attention_prefill("attention", p.batch, p.heads, p.q_len, p.kv_len, p.d_qk, p.d_v,
                                                p.causal, p.dtype);
     out.push_back(with_time(std::move(op), p.achieved,
-                            fmt::format("attention {} b={} h={} q={} kv={}", decode ? "decode" : "prefill", p.batch,
+                            fmt::format("attention {} b={} h={} q={} kv={}", kAttentionKinds.name_of(p.kind), p.batch,
                                         p.heads, p.q_len, p.kv_len),
                             c.source));
   }

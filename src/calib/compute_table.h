@@ -35,6 +35,8 @@ struct GemmPoint {
 };
 
 enum class AttentionKind { decode, prefill };
+inline constexpr core::NameTable<AttentionKind, 2> kAttentionKinds({{AttentionKind::decode, "decode"},
+                                                                  {AttentionKind::prefill, "prefill"}});
 
 struct AttentionPoint {
   AttentionKind kind = AttentionKind::decode;
@@ -46,6 +48,8 @@ struct AttentionPoint {
 };
 
 enum class StreamPattern { read, copy };
+inline constexpr core::NameTable<StreamPattern, 2> kStreamPatterns({{StreamPattern::read, "read"},
+                                                                  {StreamPattern::copy, "copy"}});
 
 struct StreamPoint {
   StreamPattern pattern = StreamPattern::copy;

@@ -7,15 +7,6 @@
 
 namespace fleetsim::calib {
 
-std::string_view bound_name(Bound b) {
-  switch (b) {
-    case Bound::compute: return "compute";
-    case Bound::memory: return "memory";
-    case Bound::latency: return "latency";
-  }
-  return "?";
-}
-
 Machine::Machine(const hw::GpuSpec& gpu, const ModelParams& p)
     : bf16_(gpu.bf16_flops_per_s),
       fp8_(gpu.fp8_flops_per_s),

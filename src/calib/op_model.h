@@ -35,6 +35,7 @@
 
 #include <string_view>
 
+#include "core/names.h"
 #include "hw/specs.h"
 #include "model/op.h"
 
@@ -64,7 +65,10 @@ inline constexpr int kDefaultSmCount = 132;
 
 // Which limit dominates an op's kernel time.
 enum class Bound { compute, memory, latency };
-std::string_view bound_name(Bound b);
+inline constexpr core::NameTable<Bound, 3> kBounds({{Bound::compute, "compute"},
+                                                   {Bound::memory, "memory"},
+                                                   {Bound::latency, "latency"}});
+inline std::string_view bound_name(Bound b) { return kBounds.name_of(b); }
 
 // One op priced, term by term (seconds unless named otherwise).
 struct OpTiming {

@@ -8,15 +8,6 @@ namespace fleetsim::calib {
 
 using core::Dim;
 
-std::string_view provenance_name(Provenance p) {
-  switch (p) {
-    case Provenance::measured: return "measured";
-    case Provenance::derived: return "derived";
-    case Provenance::default_values: return "default";
-  }
-  return "?";
-}
-
 EfficiencyCurve::EfficiencyCurve(std::vector<EfficiencyPoint> points) : points_(std::move(points)) {
   std::sort(points_.begin(), points_.end(), [](const auto& a, const auto& b) { return a.bytes < b.bytes; });
 }
@@ -46,9 +37,7 @@ namespace {
 const core::Schema<TableProvenance>& provenance_schema() {
   static const auto s =
       core::Schema<TableProvenance>("calibration_provenance", "Where a calibration table comes from.")
-          .choice("kind", &TableProvenance::kind,
-                  {{"measured", Provenance::measured}, {"derived", Provenance::derived},
-                   {"default", Provenance::default_values}},
+          .choice("kind", &TableProvenance::kind, kProvenances,
                   "measured on the GPU, derived from published measurements, or fleetsim's defaults.")
           .text("source", &TableProvenance::source, "Who measured it, or the publications it is derived from.")
           .text("date", &TableProvenance::date, "When (ISO date).")

@@ -20,7 +20,10 @@
 namespace fleetsim::calib {
 
 enum class Provenance { measured, derived, default_values };
-std::string_view provenance_name(Provenance p);
+inline constexpr core::NameTable<Provenance, 3> kProvenances({{Provenance::measured, "measured"},
+                                                             {Provenance::derived, "derived"},
+                                                             {Provenance::default_values, "default"}});
+inline std::string_view provenance_name(Provenance p) { return kProvenances.name_of(p); }
 
 struct TableProvenance {
   Provenance kind = Provenance::default_values;

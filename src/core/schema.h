@@ -28,6 +28,7 @@
 
 #include "core/config.h"
 #include "core/dtype.h"
+#include "core/names.h"
 #include "core/text.h"
 #include "core/units.h"
 
@@ -261,6 +262,13 @@ class Schema : public SchemaBase {
                     }
                     return Json();
                   });
+  }
+  // An enum field read and written by the enum's one name table (core/names.h): describe's
+  // "one of 'a', 'b'", the parse error's list and the emitted name all come from `table`.
+  template <class E, size_t N>
+  Schema& choice(std::string key, E T::*m, const NameTable<E, N>& table, std::string doc,
+                 std::type_identity_t<std::optional<E>> def = {}) {
+    return choice(std::move(key), m, table.options(), std::move(doc), def);
   }
   Schema& dtype(std::string key, DType T::*m, std::string doc, std::optional<DType> def = {}) {
     return custom({key, "one of " + dtype_choices(), std::move(doc), true,

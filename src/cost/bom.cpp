@@ -6,37 +6,44 @@
 
 namespace fleetsim::cost {
 
-std::string_view category_name(Category c) {
-  switch (c) {
-    case Category::servers: return "servers";
-    case Category::network: return "network";
-    case Category::storage: return "storage";
-    case Category::facility: return "facility";
-    case Category::energy: return "energy";
-    case Category::colocation: return "colocation";
-    case Category::maintenance: return "maintenance";
-    case Category::staff: return "staff";
-    case Category::software: return "software";
-    case Category::transit: return "transit";
-  }
-  return "?";
-}
-
 bool is_capex(Category c) {
   return c == Category::servers || c == Category::network || c == Category::storage || c == Category::facility;
 }
 
+namespace {
+
+// The clusters asked for, or (0) as few as one fabric of the kind can hold: ceil(E / max).
+int cluster_count(topo::FabricKind kind, int64_t endpoints, int switch_ports, double oversubscription, int planes,
+                  int clusters) {
+  if (clusters > 0) return clusters;
+  const int64_t most = topo::max_endpoints(kind, switch_ports, oversubscription, planes);
+  return static_cast<int>((endpoints + most - 1) / most);
+}
+
+}  // namespace
+
+std::optional<core::Infeasibility> check_clustered_fabric(topo::FabricKind kind, int64_t endpoints, int switch_ports,
+                                                          double oversubscription, int planes, int clusters) {
+  FLEETSIM_CHECK(endpoints > 0 && clusters >= 0, "clustered_fabric needs endpoints > 0 and clusters >= 0");
+  clusters = cluster_count(kind, endpoints, switch_ports, oversubscription, planes, clusters);
+  if (clusters > endpoints) {
+    core::Infeasibility crowded;
+    crowded.kind = core::Infeasible::capacity;
+    crowded.message = fmt::format("{} clusters for {} endpoints: a cluster needs at least one", clusters, endpoints);
+    return crowded;
+  }
+  const int64_t largest = endpoints / clusters + (endpoints % clusters != 0 ? 1 : 0);
+  auto why = topo::check_fabric(kind, largest, switch_ports, oversubscription, planes);
+  if (why) why->kind = core::Infeasible::capacity;
+  return why;
+}
+
 std::vector<topo::FabricInventory> clustered_fabric(topo::FabricKind kind, int64_t endpoints, int switch_ports,
                                                     double oversubscription, int planes, int clusters) {
-  FLEETSIM_CHECK(endpoints > 0 && clusters >= 0, "clustered_fabric needs endpoints > 0 and clusters >= 0");
-  if (clusters == 0) {
-    const int64_t most = topo::max_endpoints(kind, switch_ports, oversubscription, planes);
-    clusters = static_cast<int>((endpoints + most - 1) / most);
+  if (auto why = check_clustered_fabric(kind, endpoints, switch_ports, oversubscription, planes, clusters)) {
+    core::raise(*why);
   }
-  if (clusters > endpoints) {
-    throw core::InputError(fmt::format("{} clusters for {} endpoints: a cluster needs at least one", clusters,
-                                       endpoints));
-  }
+  clusters = cluster_count(kind, endpoints, switch_ports, oversubscription, planes, clusters);
   std::vector<topo::FabricInventory> out;
   for (int c = 0; c < clusters; ++c) {
     const int64_t e = endpoints / clusters + (c < endpoints % clusters ? 1 : 0);
@@ -92,17 +99,19 @@ void add_network(const scenario::Scenario& s, const scenario::TrancheSpec& t, si
   const hw::SwitchSpec& sw = s.fabric_switch(t.fabric);
   const int planes = t.fabric.planes > 0 ? t.fabric.planes : std::max(1, node.nics);
   const int kind_planes = t.fabric.kind == topo::FabricKind::multiplane_fat_tree ? planes : 1;
-  std::vector<topo::FabricInventory> parts;
-  try {
-    parts = clustered_fabric(t.fabric.kind, endpoints, sw.ports, t.fabric.oversubscription, kind_planes, t.clusters);
-  } catch (const core::InputError& e) {
+  if (auto why = check_clustered_fabric(t.fabric.kind, endpoints, sw.ports, t.fabric.oversubscription, kind_planes,
+                                        t.clusters)) {
+    // The tranche's clusters (or its name, when it sets none) carry the blame.
     const auto& at = location_of(t.provenance, "clusters");
-    throw core::InputError(at.file.empty() ? location_of(t.provenance, "name") : at,
-                           fmt::format("fleet.tranches[{}]", index),
-                           fmt::format("tranche '{}' ({} fabric endpoints): {}; or split it with clusters: N (0 = as "
-                                       "few as hold it)",
-                                       t.name, endpoints, e.message()));
+    why->where = at.file.empty() ? location_of(t.provenance, "name") : at;
+    why->field = fmt::format("fleet.tranches[{}]", index);
+    why->message = fmt::format("tranche '{}' ({} fabric endpoints): {}; or split it with clusters: N (0 = as few as "
+                               "hold it)",
+                               t.name, endpoints, why->message);
+    core::raise(*why);
   }
+  const std::vector<topo::FabricInventory> parts =
+      clustered_fabric(t.fabric.kind, endpoints, sw.ports, t.fabric.oversubscription, kind_planes, t.clusters);
   const hw::TransceiverSpec& nic_optic = s.transceivers.at(t.optics.nic);
   const hw::TransceiverSpec& sw_optic = s.transceivers.at(t.optics.switch_side);
   const hw::CableSpec& fibre = s.cables.at(t.optics.fibre);

@@ -14,10 +14,13 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/feasibility.h"
+#include "core/names.h"
 #include "hw/specs.h"
 #include "scenario/scenario.h"
 #include "topo/fabric.h"
@@ -30,7 +33,17 @@ inline constexpr size_t kCategories = 10;
 inline constexpr std::array<Category, kCategories> kAllCategories = {
     Category::servers,    Category::network,     Category::storage, Category::facility, Category::energy,
     Category::colocation, Category::maintenance, Category::staff,   Category::software, Category::transit};
-std::string_view category_name(Category c);
+inline constexpr core::NameTable<Category, kCategories> kCategoryNames({{Category::servers, "servers"},
+                                                                       {Category::network, "network"},
+                                                                       {Category::storage, "storage"},
+                                                                       {Category::facility, "facility"},
+                                                                       {Category::energy, "energy"},
+                                                                       {Category::colocation, "colocation"},
+                                                                       {Category::maintenance, "maintenance"},
+                                                                       {Category::staff, "staff"},
+                                                                       {Category::software, "software"},
+                                                                       {Category::transit, "transit"}});
+inline std::string_view category_name(Category c) { return kCategoryNames.name_of(c); }
 bool is_capex(Category c);
 inline size_t index_of(Category c) { return static_cast<size_t>(c); }
 
@@ -67,9 +80,14 @@ struct Bom {
   std::vector<FabricCount> fabrics;
 };
 
-// `endpoints` split evenly into `clusters` independent fabrics (0: as few as one fabric of the
-// kind can hold). Returns each cluster's inventory. Throws core::InputError (no location) when a
-// cluster is too big for the kind.
+// Why `endpoints` cannot be split evenly into `clusters` independent fabrics of the kind (0
+// clusters: as few as one fabric of the kind can hold), or nullopt when they can. Kind capacity
+// (no location or field): more clusters than endpoints, or a cluster too big for the kind (the
+// largest, which has ceil(endpoints / clusters), decides).
+std::optional<core::Infeasibility> check_clustered_fabric(topo::FabricKind kind, int64_t endpoints, int switch_ports,
+                                                          double oversubscription, int planes, int clusters);
+// Each cluster's inventory. Throws core::InputError (no location) for what check_clustered_fabric
+// reports.
 std::vector<topo::FabricInventory> clustered_fabric(topo::FabricKind kind, int64_t endpoints, int switch_ports,
                                                     double oversubscription, int planes, int clusters);
 

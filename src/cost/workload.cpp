@@ -8,14 +8,6 @@
 
 namespace fleetsim::cost {
 
-std::string_view usage_origin_name(UsageOrigin o) {
-  switch (o) {
-    case UsageOrigin::published: return "published";
-    case UsageOrigin::simulated: return "simulated";
-  }
-  return "?";
-}
-
 std::vector<WorkloadUsage> published_workloads(const scenario::FleetSpec& f) {
   std::vector<WorkloadUsage> out;
   for (const auto& w : f.workloads) {

@@ -19,12 +19,15 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/names.h"
 #include "cost/tco.h"
 
 namespace fleetsim::cost {
 
 enum class UsageOrigin { published, simulated };
-std::string_view usage_origin_name(UsageOrigin o);
+inline constexpr core::NameTable<UsageOrigin, 2> kUsageOrigins({{UsageOrigin::published, "published"},
+                                                               {UsageOrigin::simulated, "simulated"}});
+inline std::string_view usage_origin_name(UsageOrigin o) { return kUsageOrigins.name_of(o); }
 
 struct WorkloadUsage {
   std::string name;

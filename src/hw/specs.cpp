@@ -81,8 +81,7 @@ const core::Schema<NodeSpec>& node_schema() {
           .text("notes", &NodeSpec::notes, "Remarks on the figures.", std::string())
           .text("gpu", &NodeSpec::gpu, "GPU id.")
           .integer("gpus", &NodeSpec::gpus, "GPUs per node.", core::at_least(1))
-          .choice("intra_node", &NodeSpec::intra_node,
-                  {{"nvswitch", IntraNodeFabric::nvswitch}, {"pcie", IntraNodeFabric::pcie}},
+          .choice("intra_node", &NodeSpec::intra_node, kIntraNodeFabrics,
                   "How GPUs in the node are joined.", IntraNodeFabric::nvswitch)
           .text("nic", &NodeSpec::nic, "NIC id of the compute fabric.")
           .integer("nics", &NodeSpec::nics, "Compute-fabric NICs per node.", core::at_least(0))

@@ -50,6 +50,8 @@ struct GpuSpec {
 };
 
 enum class IntraNodeFabric { nvswitch, pcie };
+inline constexpr core::NameTable<IntraNodeFabric, 2> kIntraNodeFabrics({{IntraNodeFabric::nvswitch, "nvswitch"},
+                                                                      {IntraNodeFabric::pcie, "pcie"}});
 
 struct NodeSpec {
   std::string id;    // "hgx-h800"

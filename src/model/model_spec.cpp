@@ -6,21 +6,10 @@ namespace fleetsim::model {
 
 using core::at_least;
 
-std::string_view attention_kind_name(AttentionKind k) {
-  switch (k) {
-    case AttentionKind::mha: return "mha";
-    case AttentionKind::gqa: return "gqa";
-    case AttentionKind::mla: return "mla";
-  }
-  return "?";
-}
-
 const core::Schema<AttentionSpec>& attention_schema() {
   static const auto s =
       core::Schema<AttentionSpec>("attention", "Attention: multi-head (mha), grouped-query (gqa) or latent (mla).")
-          .choice("kind", &AttentionSpec::kind,
-                  {{"mha", AttentionKind::mha}, {"gqa", AttentionKind::gqa}, {"mla", AttentionKind::mla}},
-                  "Attention variant.")
+          .choice("kind", &AttentionSpec::kind, kAttentionKinds, "Attention variant.")
           .integer("heads", &AttentionSpec::heads, "Query heads.", at_least(1))
           .integer("kv_heads", &AttentionSpec::kv_heads, "Key/value heads (gqa); equal to heads for mha.",
                    at_least(0), 0)
@@ -109,7 +98,7 @@ const core::Schema<ModelSpec>& model_schema() {
           .object("attention", &ModelSpec::attention, attention_schema(), "Attention of every layer.")
           .integer("ffn_intermediate", &ModelSpec::ffn_intermediate,
                    "Width of the dense FFN; needed when any layer is dense.", at_least(0), 0)
-          .choice("activation", &ModelSpec::activation, {{"swiglu", Activation::swiglu}, {"gelu", Activation::gelu}},
+          .choice("activation", &ModelSpec::activation, kActivations,
                   "FFN activation: swiglu has gate, up and down matrices; gelu up and down.", Activation::swiglu)
           .object("moe", &ModelSpec::moe, moe_schema(), "Mixture-of-experts layers; absent for a dense model.")
           .integer("mtp_depth", &ModelSpec::mtp_depth, "Multi-token-prediction modules.", at_least(0), 0)

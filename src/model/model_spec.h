@@ -16,6 +16,12 @@ namespace fleetsim::model {
 enum class AttentionKind { mha, gqa, mla };
 enum class Activation { swiglu, gelu };
 
+inline constexpr core::NameTable<AttentionKind, 3> kAttentionKinds({{AttentionKind::mha, "mha"},
+                                                                  {AttentionKind::gqa, "gqa"},
+                                                                  {AttentionKind::mla, "mla"}});
+inline constexpr core::NameTable<Activation, 2> kActivations({{Activation::swiglu, "swiglu"},
+                                                             {Activation::gelu, "gelu"}});
+
 struct AttentionSpec {
   AttentionKind kind = AttentionKind::gqa;
   int heads = 0;
@@ -75,6 +81,6 @@ const core::Schema<AttentionSpec>& attention_schema();
 const core::Schema<MoeSpec>& moe_schema();
 const core::Schema<ModelSpec>& model_schema();
 
-std::string_view attention_kind_name(AttentionKind k);
+inline std::string_view attention_kind_name(AttentionKind k) { return kAttentionKinds.name_of(k); }
 
 }  // namespace fleetsim::model

@@ -4,28 +4,6 @@
 
 namespace fleetsim::model {
 
-std::string_view op_kind_name(OpKind k) {
-  switch (k) {
-    case OpKind::gemm: return "gemm";
-    case OpKind::grouped_gemm: return "grouped_gemm";
-    case OpKind::attention_prefill: return "attention_prefill";
-    case OpKind::attention_decode: return "attention_decode";
-    case OpKind::elementwise: return "elementwise";
-    case OpKind::memcpy: return "memcpy";
-  }
-  return "?";
-}
-
-std::string_view op_role_name(OpRole r) {
-  switch (r) {
-    case OpRole::other: return "other";
-    case OpRole::norm: return "norm";
-    case OpRole::residual: return "residual";
-    case OpRole::latent_up_projection: return "latent_up_projection";
-  }
-  return "?";
-}
-
 Op with_role(Op op, OpRole role) {
   op.role = role;
   return op;

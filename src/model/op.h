@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/dtype.h"
+#include "core/names.h"
 
 namespace fleetsim::model {
 
@@ -20,7 +21,13 @@ enum class OpKind {
   memcpy,             // a copy within HBM
 };
 
-std::string_view op_kind_name(OpKind k);
+inline constexpr core::NameTable<OpKind, 6> kOpKinds({{OpKind::gemm, "gemm"},
+                                                    {OpKind::grouped_gemm, "grouped_gemm"},
+                                                    {OpKind::attention_prefill, "attention_prefill"},
+                                                    {OpKind::attention_decode, "attention_decode"},
+                                                    {OpKind::elementwise, "elementwise"},
+                                                    {OpKind::memcpy, "memcpy"}});
+inline std::string_view op_kind_name(OpKind k) { return kOpKinds.name_of(k); }
 
 // What an op is in its layer, where an engine treats ops of one kind differently (the training
 // model's recomputation and sequence parallelism do). Set where the op is built
@@ -32,7 +39,11 @@ enum class OpRole {
   latent_up_projection,  // MLA's up-projection from a latent (q_b_proj, kv_b_proj)
 };
 
-std::string_view op_role_name(OpRole r);
+inline constexpr core::NameTable<OpRole, 4> kOpRoles({{OpRole::other, "other"},
+                                                    {OpRole::norm, "norm"},
+                                                    {OpRole::residual, "residual"},
+                                                    {OpRole::latent_up_projection, "latent_up_projection"}});
+inline std::string_view op_role_name(OpRole r) { return kOpRoles.name_of(r); }
 
 struct Op {
   OpKind kind = OpKind::elementwise;

@@ -3,14 +3,13 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/config.h"
 
 namespace fleetsim::plan {
 
 using core::ConfigNode;
-
-std::string_view cost_basis_name(CostBasis b) { return b == CostBasis::own ? "own" : "rent"; }
 
 namespace {
 
@@ -68,23 +67,14 @@ const core::Schema<TrainingSearchSpec>& training_search_schema() {
     t.custom(
         {"schedules", "list of schedule names", "Pipeline schedules to try; none = the base scenario's.", false, "[]"},
         [](const ConfigNode& n, TrainingSearchSpec& spec) {
-          static const std::vector<std::pair<std::string, scenario::Schedule>> names = {
-              {"1f1b", scenario::Schedule::one_f_one_b},
-              {"interleaved-1f1b", scenario::Schedule::interleaved_1f1b},
-              {"zb1p", scenario::Schedule::zb1p},
-              {"dualpipe", scenario::Schedule::dualpipe},
-              {"dualpipev", scenario::Schedule::dualpipev}};
           spec.schedules.clear();
           for (const auto& e : n.is_list() ? n.elements() : std::vector<ConfigNode>{n}) {
-            std::string v = e.as_string();
-            bool found = false;
-            for (const auto& [name, sched] : names) {
-              if (name == v) {
-                spec.schedules.push_back(sched);
-                found = true;
-              }
+            const std::string v = e.as_string();
+            const auto sched = scenario::kSchedules.find(v);
+            if (!sched) {
+              e.fail(fmt::format("unknown schedule '{}': one of {}", v, fmt::join(scenario::kSchedules.names(), ", ")));
             }
-            if (!found) e.fail(fmt::format("unknown schedule '{}': one of 1f1b, interleaved-1f1b, zb1p, dualpipe, dualpipev", v));
+            spec.schedules.push_back(*sched);
           }
         },
         [](TrainingSearchSpec& spec) { spec.schedules.clear(); }, false);
@@ -109,7 +99,7 @@ const core::Schema<PlanSpec>& plan_schema() {
         .list("choices", &PlanSpec::choices, node_choice_schema(), "The node kinds allowed, with their availability.")
         .object("training", &PlanSpec::training, training_search_schema(), "Train the base scenario's run within a deadline.")
         .flag("serving", &PlanSpec::serving, "Also serve the base scenario's traffic within its SLO.", false)
-        .choice("cost", &PlanSpec::cost, {{"own", CostBasis::own}, {"rent", CostBasis::rent}},
+        .choice("cost", &PlanSpec::cost, kCostBases,
                 "own: the fleet's TCO over the base scenario's finance horizon; rent: GPU-hours at rental prices.",
                 CostBasis::own)
         .integer("confirm", &PlanSpec::confirm, "Best candidates re-run on the event engine.", core::between(0, 50), 3)

@@ -37,6 +37,7 @@ struct TrainingSearchSpec {
 };
 
 enum class CostBasis { own, rent };
+inline constexpr core::NameTable<CostBasis, 2> kCostBases({{CostBasis::own, "own"}, {CostBasis::rent, "rent"}});
 
 struct PlanSpec {
   std::string file;
@@ -51,7 +52,7 @@ struct PlanSpec {
   core::Provenance provenance;
 };
 
-std::string_view cost_basis_name(CostBasis b);
+inline std::string_view cost_basis_name(CostBasis b) { return kCostBases.name_of(b); }
 
 const core::Schema<NodeChoiceSpec>& node_choice_schema();
 const core::Schema<TrainingSearchSpec>& training_search_schema();

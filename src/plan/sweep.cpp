@@ -17,6 +17,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/feasibility.h"
+#include "core/names.h"
 #include "core/thread_pool.h"
 
 namespace fleetsim::plan {
@@ -26,11 +27,11 @@ namespace {
 using core::Json;
 
 enum class Format { jsonl, csv };
+// A sweep's output format by the file name's extension.
+constexpr core::NameTable<Format, 2> kFormatExtensions({{Format::jsonl, ".jsonl"}, {Format::csv, ".csv"}});
 
 Format format_of(const std::filesystem::path& p) {
-  const auto ext = p.extension().string();
-  if (ext == ".jsonl") return Format::jsonl;
-  if (ext == ".csv") return Format::csv;
+  if (auto f = kFormatExtensions.find(p.extension().string())) return *f;
   throw core::InputError(fmt::format("sweep output '{}': the name must end in .jsonl or .csv", p.string()));
 }
 

@@ -10,22 +10,6 @@ namespace fleetsim::scenario {
 
 using core::Dim;
 
-std::string_view facility_mode_name(FacilityMode m) {
-  switch (m) {
-    case FacilityMode::colocation: return "colocation";
-    case FacilityMode::owned: return "owned";
-  }
-  return "?";
-}
-
-std::string_view workload_kind_name(WorkloadKind k) {
-  switch (k) {
-    case WorkloadKind::training: return "training";
-    case WorkloadKind::serving: return "serving";
-  }
-  return "?";
-}
-
 const std::vector<RangeInput>& range_inputs() {
   static const std::vector<RangeInput> inputs = {
       {"facility.pue", Dim::count, core::at_least(1)},
@@ -117,8 +101,7 @@ const core::Schema<FacilitySpec>& facility_schema() {
   static const auto s =
       core::Schema<FacilitySpec>("facility", "Where the fleet lives and what its power costs.")
           .provenance(&FacilitySpec::provenance)
-          .choice("mode", &FacilitySpec::mode,
-                  {{"colocation", FacilityMode::colocation}, {"owned", FacilityMode::owned}},
+          .choice("mode", &FacilitySpec::mode, kFacilityModes,
                   "Rented colocation space (billed per kW of IT capacity), or a data centre built and owned.",
                   FacilityMode::colocation)
           .number("pue", &FacilitySpec::pue, "Power usage effectiveness: facility power over IT power.",
@@ -202,7 +185,7 @@ const core::Schema<WorkloadSpec>& workload_schema() {
           .provenance(&WorkloadSpec::provenance)
           .text("name", &WorkloadSpec::name, "A label.")
           .source(&WorkloadSpec::source, "Where the GPU-hours (and tokens) were published.")
-          .choice("kind", &WorkloadSpec::kind, {{"training", WorkloadKind::training}, {"serving", WorkloadKind::serving}},
+          .choice("kind", &WorkloadSpec::kind, kWorkloadKinds,
                   "Training run or serving period.", WorkloadKind::training)
           .text("gpu", &WorkloadSpec::gpu, "GPU id; the fleet must own that GPU.")
           .quantity("gpu_hours", &WorkloadSpec::gpu_hours, Dim::count, "GPU-hours used.", core::positive())

@@ -53,6 +53,8 @@ struct StorageSpec {
 };
 
 enum class FacilityMode { colocation, owned };
+inline constexpr core::NameTable<FacilityMode, 2> kFacilityModes({{FacilityMode::colocation, "colocation"},
+                                                                 {FacilityMode::owned, "owned"}});
 
 struct FacilitySpec {
   FacilityMode mode = FacilityMode::colocation;
@@ -87,6 +89,8 @@ struct FinanceSpec {
 };
 
 enum class WorkloadKind { training, serving };
+inline constexpr core::NameTable<WorkloadKind, 2> kWorkloadKinds({{WorkloadKind::training, "training"},
+                                                                 {WorkloadKind::serving, "serving"}});
 
 // GPU-hours a workload used, as published (the simulations fill the same fields later).
 struct WorkloadSpec {
@@ -123,8 +127,8 @@ struct FleetSpec {
   core::Provenance provenance;
 };
 
-std::string_view facility_mode_name(FacilityMode m);
-std::string_view workload_kind_name(WorkloadKind k);
+inline std::string_view facility_mode_name(FacilityMode m) { return kFacilityModes.name_of(m); }
+inline std::string_view workload_kind_name(WorkloadKind k) { return kWorkloadKinds.name_of(k); }
 
 // The fleet inputs a range may move: key (relative to the fleet section), unit and bounds.
 struct RangeInput {

@@ -46,10 +46,7 @@ const core::Schema<LengthSpec>& length_schema() {
   static const auto s =
       core::Schema<LengthSpec>("length", "A distribution of token counts per request.")
           .provenance(&LengthSpec::provenance)
-          .choice("dist", &LengthSpec::dist,
-                  {{"fixed", LengthDist::fixed}, {"exponential", LengthDist::exponential},
-                   {"lognormal", LengthDist::lognormal}},
-                  "Shape of the distribution.", LengthDist::lognormal)
+          .choice("dist", &LengthSpec::dist, kLengthDists, "Shape of the distribution.", LengthDist::lognormal)
           .quantity("mean", &LengthSpec::mean, Dim::count, "Mean tokens per request.", core::positive())
           .number("cv", &LengthSpec::cv, "Coefficient of variation (lognormal).", core::non_negative(), 1.0)
           .quantity("max", &LengthSpec::max, Dim::count, "Truncation; 0 = none.", core::non_negative(), 0.0);
@@ -70,7 +67,7 @@ const core::Schema<TrafficSpec>& traffic_schema() {
                   "Prompt length per request (required without a trace).", false)
           .object("output", &TrafficSpec::output, length_schema(),
                   "Generated tokens per request (required without a trace).", false)
-          .choice("arrivals", &TrafficSpec::arrivals, {{"poisson", Arrivals::poisson}, {"bursty", Arrivals::bursty}},
+          .choice("arrivals", &TrafficSpec::arrivals, kArrivals,
                   "Arrival process.", Arrivals::poisson)
           .number("burstiness", &TrafficSpec::burstiness, "Bursty arrivals: variance-to-mean ratio.",
                   core::at_least(1), 1.0)

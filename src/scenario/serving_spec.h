@@ -35,6 +35,9 @@ struct ServingPrecisionSpec {
 };
 
 enum class LengthDist { fixed, exponential, lognormal };
+inline constexpr core::NameTable<LengthDist, 3> kLengthDists({{LengthDist::fixed, "fixed"},
+                                                             {LengthDist::exponential, "exponential"},
+                                                             {LengthDist::lognormal, "lognormal"}});
 
 struct LengthSpec {
   LengthDist dist = LengthDist::lognormal;
@@ -45,6 +48,7 @@ struct LengthSpec {
 };
 
 enum class Arrivals { poisson, bursty };
+inline constexpr core::NameTable<Arrivals, 2> kArrivals({{Arrivals::poisson, "poisson"}, {Arrivals::bursty, "bursty"}});
 
 struct TrafficSpec {
   double input_tokens_per_day = 0;   // including cache hits

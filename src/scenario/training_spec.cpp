@@ -8,17 +8,6 @@ using core::at_least;
 using core::Dim;
 using core::DType;
 
-std::string_view schedule_name(Schedule s) {
-  switch (s) {
-    case Schedule::one_f_one_b: return "1f1b";
-    case Schedule::interleaved_1f1b: return "interleaved-1f1b";
-    case Schedule::zb1p: return "zb1p";
-    case Schedule::dualpipe: return "dualpipe";
-    case Schedule::dualpipev: return "dualpipev";
-  }
-  return "?";
-}
-
 const core::Schema<ParallelismSpec>& parallelism_schema() {
   static const auto s =
       core::Schema<ParallelismSpec>("parallelism", "How the model and the batch are split over the GPUs.")
@@ -33,19 +22,12 @@ const core::Schema<ParallelismSpec>& parallelism_schema() {
                    core::between(0, 3), 1)
           .flag("sequence_parallel", &ParallelismSpec::sequence_parallel,
                 "Split norms and dropout over the TP group (Megatron SP).", false)
-          .choice("schedule", &ParallelismSpec::schedule,
-                  {{"1f1b", Schedule::one_f_one_b},
-                   {"interleaved-1f1b", Schedule::interleaved_1f1b},
-                   {"zb1p", Schedule::zb1p},
-                   {"dualpipe", Schedule::dualpipe},
-                   {"dualpipev", Schedule::dualpipev}},
-                  "Pipeline schedule.", Schedule::one_f_one_b)
+          .choice("schedule", &ParallelismSpec::schedule, kSchedules, "Pipeline schedule.", Schedule::one_f_one_b)
           .integer("virtual_stages", &ParallelismSpec::virtual_stages,
                    "Interleaved 1F1B: model chunks per GPU.", at_least(1), 1)
           .integer("micro_batch", &ParallelismSpec::micro_batch, "Sequences per micro-batch.", at_least(1), 1)
-          .choice("recompute", &ParallelismSpec::recompute,
-                  {{"none", Recompute::none}, {"selective", Recompute::selective}, {"full", Recompute::full}},
-                  "Activation recomputation.", Recompute::selective)
+          .choice("recompute", &ParallelismSpec::recompute, kRecomputes, "Activation recomputation.",
+                  Recompute::selective)
           .integer("comm_sms", &ParallelismSpec::comm_sms,
                    "SMs given to communication kernels, taken from compute.", at_least(0), 0)
           .check([](const core::ConfigNode& n, ParallelismSpec& p) {

@@ -16,6 +16,15 @@ namespace fleetsim::scenario {
 enum class Schedule { one_f_one_b, interleaved_1f1b, zb1p, dualpipe, dualpipev };
 enum class Recompute { none, selective, full };
 
+inline constexpr core::NameTable<Schedule, 5> kSchedules({{Schedule::one_f_one_b, "1f1b"},
+                                                         {Schedule::interleaved_1f1b, "interleaved-1f1b"},
+                                                         {Schedule::zb1p, "zb1p"},
+                                                         {Schedule::dualpipe, "dualpipe"},
+                                                         {Schedule::dualpipev, "dualpipev"}});
+inline constexpr core::NameTable<Recompute, 3> kRecomputes({{Recompute::none, "none"},
+                                                           {Recompute::selective, "selective"},
+                                                           {Recompute::full, "full"}});
+
 struct ParallelismSpec {
   int tp = 1;   // tensor parallel (heads and FFN split inside a node)
   int pp = 1;   // pipeline stages
@@ -71,7 +80,7 @@ struct TrainingSpec {
   core::Provenance provenance;
 };
 
-std::string_view schedule_name(Schedule s);
+inline std::string_view schedule_name(Schedule s) { return kSchedules.name_of(s); }
 
 const core::Schema<ParallelismSpec>& parallelism_schema();
 const core::Schema<TrainingPrecisionSpec>& training_precision_schema();

@@ -25,7 +25,9 @@ double cv_of(const scenario::LengthSpec& l) {
 
 // The traffic of a replayed day: totals, means and the moments the closed form needs, from the
 // rows; the hourly curves from the tokens arriving each hour (hours without requests get none).
-Traffic trace_traffic(const scenario::ServingSpec& sv, std::shared_ptr<const RequestTrace> trace) {
+// A trace that generates no tokens sets `why` (kind input).
+Traffic trace_traffic(const scenario::ServingSpec& sv, std::shared_ptr<const RequestTrace> trace,
+                      std::optional<core::Infeasibility>& why) {
   Traffic tr;
   double in = 0, out = 0, cached = 0, in2 = 0, ctx = 0;
   std::vector<double> in_h(24, 0.0), out_h(24, 0.0);
@@ -41,8 +43,9 @@ Traffic trace_traffic(const scenario::ServingSpec& sv, std::shared_ptr<const Req
     out_h[h] += r.output;
   }
   if (out <= 0) {
-    throw core::InputError(core::SourceLocation{trace->path, 0, 0}, "serving.traffic.trace",
-                           "the trace's requests generate no tokens: nothing to decode");
+    why = core::Infeasibility{core::Infeasible::input, core::SourceLocation{trace->path, 0, 0}, "serving.traffic.trace",
+                              "the trace's requests generate no tokens: nothing to decode"};
+    return tr;
   }
   const auto n = static_cast<double>(trace->rows.size());
   tr.input_tokens_per_day = in;
@@ -61,7 +64,9 @@ Traffic trace_traffic(const scenario::ServingSpec& sv, std::shared_ptr<const Req
   return tr;
 }
 
-Traffic derive_traffic(const scenario::ServingSpec& sv) {
+// The traffic of a day given by its totals and length distributions; means that disagree with the
+// totals set `why` (kind input).
+Traffic derive_traffic(const scenario::ServingSpec& sv, std::optional<core::Infeasibility>& why) {
   const auto& t = sv.traffic;
   Traffic tr;
   tr.input_tokens_per_day = t.input_tokens_per_day;
@@ -71,12 +76,13 @@ Traffic derive_traffic(const scenario::ServingSpec& sv) {
   tr.requests_per_day = t.output_tokens_per_day / t.output.mean;
   tr.mean_input = t.input_tokens_per_day / tr.requests_per_day;
   if (std::fabs(tr.mean_input / t.input.mean - 1.0) > 0.05) {
-    throw core::InputError(
-        core::location_of(t.input.provenance, "mean"), "serving.traffic.input.mean",
+    why = core::Infeasibility{
+        core::Infeasible::input, core::location_of(t.input.provenance, "mean"), "serving.traffic.input.mean",
         fmt::format("input mean {:.0f} tokens disagrees with the day's totals: {:.4g} input tokens over {:.4g} requests "
                     "({:.4g} output tokens / output mean {:.0f}) is {:.0f} tokens per request",
                     t.input.mean, t.input_tokens_per_day, tr.requests_per_day, t.output_tokens_per_day, t.output.mean,
-                    tr.mean_input));
+                    tr.mean_input)};
+    return tr;
   }
   const double cv = cv_of(t.output);
   tr.mean_kv_len = tr.mean_input + (tr.mean_output * (1.0 + cv * cv) + 1.0) / 2.0;
@@ -96,19 +102,47 @@ Traffic derive_traffic(const scenario::ServingSpec& sv) {
 
 ServingModel::ServingModel(const scenario::Scenario& s, const scenario::ServingSpec& sv,
                            const calib::CalibrationSet& calibration)
+    : ServingModel(s, sv, calibration, nullptr) {}
+
+std::optional<ServingModel> ServingModel::make(const scenario::Scenario& s, const scenario::ServingSpec& sv,
+                                               const calib::CalibrationSet& calibration,
+                                               std::vector<core::Infeasibility>& why) {
+  const size_t before = why.size();
+  ServingModel m(s, sv, calibration, &why);
+  if (why.size() > before) return std::nullopt;
+  return std::optional<ServingModel>(std::move(m));
+}
+
+ServingModel::ServingModel(const scenario::Scenario& s, const scenario::ServingSpec& sv,
+                           const calib::CalibrationSet& calibration, std::vector<core::Infeasibility>* why)
     : sv_(sv) {
   gpu_ = s.gpu_of_node(sv.node).id;
   gpus_per_node_ = s.node(sv.node).gpus;
+  std::optional<core::Infeasibility> bad;
   if (!sv.traffic.trace.empty()) {
-    traffic_ = trace_traffic(sv, load_trace(sv.traffic));
+    traffic_ = trace_traffic(sv, load_trace(sv.traffic), bad);
   } else {
-    traffic_ = derive_traffic(sv);
+    traffic_ = derive_traffic(sv, bad);
   }
+  if (bad) {
+    if (!why) core::raise(*bad);
+    why->push_back(std::move(*bad));
+    return;
+  }
+  // Units in order, stopping at the first that cannot run (raised when why is null).
+  const auto add = [&](const scenario::UnitSpec& unit, const char* field, Role role) {
+    if (!why) {
+      units_.emplace_back(s, sv, unit, field, role, calibration);
+      return true;
+    }
+    std::optional<UnitModel> u = UnitModel::make(s, sv, unit, field, role, calibration, *why);
+    if (u) units_.push_back(std::move(*u));
+    return u.has_value();
+  };
   if (sv.disaggregated) {
-    units_.emplace_back(s, sv, *sv.prefill, "serving.prefill", Role::prefill, calibration);
-    units_.emplace_back(s, sv, *sv.decode, "serving.decode", Role::decode, calibration);
+    if (add(*sv.prefill, "serving.prefill", Role::prefill)) add(*sv.decode, "serving.decode", Role::decode);
   } else {
-    units_.emplace_back(s, sv, *sv.unit, "serving.unit", Role::colocated, calibration);
+    add(*sv.unit, "serving.unit", Role::colocated);
   }
 }
 
@@ -296,25 +330,17 @@ ServingEstimate ServingModel::evaluate() const {
 
 namespace {
 
-// The service's unit models and traffic, or why they cannot be built. The one guard of the serving
-// estimate: ServingModel's constructor throws core::InputError by contract (`fleetsim serve`
-// reports it), from UnitModel (serve/unit.cpp: degrees that do not compose with the model or
-// node, and its two memory checks, weights over HBM and a KV cache smaller than one request,
-// both on the unit's `nodes`), the traffic means and the trace file. Kinds: memory for the
-// unit's `nodes` checks, layout for the unit's other fields, input for traffic and trace.
+// The service's unit models and traffic, or why they cannot be built. ServingModel::make returns
+// the units' checks (layout, memory) and the traffic's (input) as values; what still throws is
+// input loading: reading the request trace (serve/trace.cpp) and topo::Topology's checks of the
+// catalog figures (a node without NICs, a GPU without NVLink bandwidth), both kind input.
 std::optional<ServingModel> model_or_why(const scenario::Scenario& s, const scenario::ServingSpec& sv,
                                          const calib::CalibrationSet& calibration,
                                          std::vector<core::Infeasibility>& why) {
   try {
-    return ServingModel(s, sv, calibration);
+    return ServingModel::make(s, sv, calibration, why);
   } catch (const core::InputError& err) {
-    const std::string& f = err.field();
-    const bool unit = f.starts_with("serving.prefill.") || f.starts_with("serving.decode.") ||
-                      f.starts_with("serving.unit.");
-    const core::Infeasible kind = !unit                 ? core::Infeasible::input
-                                  : f.ends_with(".nodes") ? core::Infeasible::memory
-                                                          : core::Infeasible::layout;
-    why.push_back(core::from_error(err, kind));
+    why.push_back(core::from_error(err, core::Infeasible::input));
     return std::nullopt;
   }
 }

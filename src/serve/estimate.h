@@ -128,6 +128,12 @@ struct ServingEstimate {
 class ServingModel {
  public:
   ServingModel(const scenario::Scenario& s, const scenario::ServingSpec& sv, const calib::CalibrationSet& calibration);
+  // The same checks as values: the model, or nullopt with the first reason it cannot run
+  // appended to `why` (the units' layout and memory, the traffic's inconsistent means: input).
+  // Reading the request trace can still throw core::InputError.
+  static std::optional<ServingModel> make(const scenario::Scenario& s, const scenario::ServingSpec& sv,
+                                          const calib::CalibrationSet& calibration,
+                                          std::vector<core::Infeasibility>& why);
 
   const scenario::ServingSpec& spec() const { return sv_; }
   const Traffic& traffic() const { return traffic_; }
@@ -141,6 +147,10 @@ class ServingModel {
   ServingEstimate evaluate() const;
 
  private:
+  // Stops at the first failed check: appended to *why, or raised when why is null.
+  ServingModel(const scenario::Scenario& s, const scenario::ServingSpec& sv, const calib::CalibrationSet& calibration,
+               std::vector<core::Infeasibility>* why);
+
   scenario::ServingSpec sv_;
   std::string gpu_;
   int gpus_per_node_ = 0;

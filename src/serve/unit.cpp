@@ -18,9 +18,10 @@ namespace {
 using core::DType;
 
 
-[[noreturn]] void fail(const scenario::UnitSpec& u, const std::string& field, const std::string& key,
-                       const std::string& message) {
-  throw core::InputError(core::location_of(u.provenance, key), field + "." + key, message);
+// Why unit `u` (at `field`) cannot run, blamed on its field `key`.
+core::Infeasibility infeasible(core::Infeasible kind, const scenario::UnitSpec& u, const std::string& field,
+                               const std::string& key, std::string message) {
+  return {kind, core::location_of(u.provenance, key), field + "." + key, std::move(message)};
 }
 
 int64_t ceil_i(double v) { return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(v - 1e-9))); }
@@ -29,21 +30,36 @@ double gib(double bytes) { return bytes / (1024.0 * 1024.0 * 1024.0); }
 
 }  // namespace
 
-std::string_view role_name(Role r) {
-  switch (r) {
-    case Role::prefill: return "prefill";
-    case Role::decode: return "decode";
-    case Role::colocated: return "colocated";
-  }
-  return "?";
-}
-
 UnitModel::~UnitModel() = default;
 UnitModel::UnitModel(UnitModel&&) noexcept = default;
 
 UnitModel::UnitModel(const scenario::Scenario& s, const scenario::ServingSpec& sv, const scenario::UnitSpec& unit,
                      std::string field, Role role, const calib::CalibrationSet& calibration)
+    : UnitModel(s, sv, unit, std::move(field), role, calibration, nullptr) {}
+
+std::optional<UnitModel> UnitModel::make(const scenario::Scenario& s, const scenario::ServingSpec& sv,
+                                         const scenario::UnitSpec& unit, std::string field, Role role,
+                                         const calib::CalibrationSet& calibration,
+                                         std::vector<core::Infeasibility>& why) {
+  std::optional<core::Infeasibility> failed;
+  UnitModel u(s, sv, unit, std::move(field), role, calibration, &failed);
+  if (failed) {
+    why.push_back(std::move(*failed));
+    return std::nullopt;
+  }
+  return std::optional<UnitModel>(std::move(u));
+}
+
+UnitModel::UnitModel(const scenario::Scenario& s, const scenario::ServingSpec& sv, const scenario::UnitSpec& unit,
+                     std::string field, Role role, const calib::CalibrationSet& calibration,
+                     std::optional<core::Infeasibility>* why)
     : model_(s.model(sv.model)), unit_(unit), precision_(sv.precision), field_(std::move(field)), role_(role) {
+  // The first failed check ends construction: kept in *why, or raised as an InputError.
+  const auto stop = [&](core::Infeasible kind, const std::string& key, std::string message) {
+    core::Infeasibility w = infeasible(kind, unit, field_, key, std::move(message));
+    if (!why) core::raise(w);
+    *why = std::move(w);
+  };
   const auto& node = s.node(sv.node);
   const auto& gpu = s.gpu_of_node(sv.node);
   gpu_id_ = gpu.id;
@@ -56,42 +72,50 @@ UnitModel::UnitModel(const scenario::Scenario& s, const scenario::ServingSpec& s
 
   // Parallel layout.
   if (unit.attention_dp * unit.attention_tp != gpus_) {
-    fail(unit, field_, "attention_dp",
+    stop(core::Infeasible::layout, "attention_dp",
          fmt::format("attention_dp {} x attention_tp {} = {} GPUs, but the unit has {} nodes x {} GPUs = {}",
                      unit.attention_dp, unit.attention_tp, unit.attention_dp * unit.attention_tp, unit.nodes,
                      node.gpus, gpus_));
+    return;
   }
   if (m.attention.heads % unit.attention_tp != 0) {
-    fail(unit, field_, "attention_tp",
+    stop(core::Infeasible::layout, "attention_tp",
          fmt::format("attention_tp {} does not divide the model's {} attention heads", unit.attention_tp,
                      m.attention.heads));
+    return;
   }
   if (!m.is_moe()) {
     if (unit.ep != 1) {
-      fail(unit, field_, "ep", fmt::format("ep {}: model '{}' has no routed experts (dense FFN); use ep: 1", unit.ep, m.id));
+      stop(core::Infeasible::layout, "ep", fmt::format("ep {}: model '{}' has no routed experts (dense FFN); use ep: 1", unit.ep, m.id));
+      return;
     }
   } else {
     const int experts = m.moe->routed_experts + unit.redundant_experts;
     if (unit.ep > m.moe->routed_experts) {
-      fail(unit, field_, "ep",
+      stop(core::Infeasible::layout, "ep",
            fmt::format("ep {} is larger than the model's {} routed experts", unit.ep, m.moe->routed_experts));
+      return;
     }
     if (unit.ep > gpus_) {
-      fail(unit, field_, "ep", fmt::format("ep {} is larger than the unit's {} GPUs", unit.ep, gpus_));
+      stop(core::Infeasible::layout, "ep", fmt::format("ep {} is larger than the unit's {} GPUs", unit.ep, gpus_));
+      return;
     }
     if (experts % unit.ep != 0) {
-      fail(unit, field_, "ep",
+      stop(core::Infeasible::layout, "ep",
            fmt::format("ep {} does not divide {} routed + {} redundant = {} experts", unit.ep, m.moe->routed_experts,
                        unit.redundant_experts, experts));
+      return;
     }
     if (unit.ep > node.gpus && unit.ep % node.gpus != 0) {
-      fail(unit, field_, "ep", fmt::format("ep {} spans nodes of {} GPUs: it must be whole nodes", unit.ep, node.gpus));
+      stop(core::Infeasible::layout, "ep", fmt::format("ep {} spans nodes of {} GPUs: it must be whole nodes", unit.ep, node.gpus));
+      return;
     }
     if (unit.ep != gpus_) {
-      fail(unit, field_, "ep",
+      stop(core::Infeasible::layout, "ep",
            fmt::format("ep {} differs from the unit's {} GPUs: fleetsim places the routed experts over every GPU "
                        "of the unit (as DeepSeek does: EP32 on 4 nodes, EP144 on 18)",
                        unit.ep, gpus_));
+      return;
     }
     local_experts_ = experts / unit.ep;
   }
@@ -132,27 +156,30 @@ UnitModel::UnitModel(const scenario::Scenario& s, const scenario::ServingSpec& s
                                ? kv_full
                                : kv_full / std::min(tp, std::max(1, m.attention.kv_heads));
   if (mem.kv_bytes <= 0) {
-    fail(unit, field_, "nodes",
+    stop(core::Infeasible::memory, "nodes",
          fmt::format("model '{}' does not fit: {:.1f} GiB of weights per GPU + {:.1f} GiB reserve > {:.1f} GiB of "
                      "HBM on {} ({} GPUs, EP {}, attention TP {})",
                      m.id, gib(mem.weight_bytes), gib(mem.reserve_bytes), gib(gpu.hbm_bytes), gpu.id, gpus_, unit.ep,
                      tp));
+    return;
   }
   mem.kv_tokens = mem.kv_bytes / mem.kv_bytes_per_token;
   const double request_tokens = sv.traffic.input.mean + sv.traffic.output.mean;
   if (mem.kv_tokens < request_tokens) {
-    fail(unit, field_, "nodes",
+    stop(core::Infeasible::memory, "nodes",
          fmt::format("model '{}' leaves {:.2f} GiB of KV cache per GPU on {}: {:.0f} tokens at {:.0f} bytes/token, "
                      "fewer than one average request ({:.0f} input + {:.0f} output tokens)",
                      m.id, gib(mem.kv_bytes), gpu.id, mem.kv_tokens, mem.kv_bytes_per_token, sv.traffic.input.mean,
                      sv.traffic.output.mean));
+    return;
   }
 
   op_cost_ = std::make_unique<calib::OpCost>(gpu, calibration.for_gpu(gpu));
   comm_sms_ = role == Role::decode ? 0 : static_cast<int>(std::lround(kPrefillCommSmShare * sm_count_));
   if ((m.is_moe() && unit.ep > 1) || unit.attention_tp > 1) {
     if (unit.attention_tp > node.gpus) {
-      fail(unit, field_, "attention_tp", fmt::format("attention_tp {} spans nodes of {} GPUs: TP stays inside a node", unit.attention_tp, node.gpus));
+      stop(core::Infeasible::layout, "attention_tp", fmt::format("attention_tp {} spans nodes of {} GPUs: TP stays inside a node", unit.attention_tp, node.gpus));
+      return;
     }
     topo::TopologySpec ts;
     ts.node = node;

@@ -20,10 +20,14 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "calib/op_cost.h"
 #include "calib/table.h"
+#include "core/feasibility.h"
+#include "core/names.h"
 #include "model/model_spec.h"
 #include "net/comm_costs.h"
 #include "scenario/scenario.h"
@@ -32,7 +36,10 @@
 namespace fleetsim::serve {
 
 enum class Role { prefill, decode, colocated };
-std::string_view role_name(Role r);
+inline constexpr core::NameTable<Role, 3> kRoles({{Role::prefill, "prefill"},
+                                                 {Role::decode, "decode"},
+                                                 {Role::colocated, "colocated"}});
+inline std::string_view role_name(Role r) { return kRoles.name_of(r); }
 
 // Where HBM goes on one GPU of the unit.
 struct UnitMemory {
@@ -61,6 +68,13 @@ class UnitModel {
   // exceeding HBM, no room in the KV cache for one request of average length.
   UnitModel(const scenario::Scenario& s, const scenario::ServingSpec& sv, const scenario::UnitSpec& unit,
             std::string field, Role role, const calib::CalibrationSet& calibration);
+  // The same checks as values: the unit model, or nullopt with the first reason it cannot run
+  // appended to `why`, of kind layout (the parallel degrees) or memory (weights over HBM, a KV
+  // cache smaller than one request; both on the unit's `nodes`).
+  static std::optional<UnitModel> make(const scenario::Scenario& s, const scenario::ServingSpec& sv,
+                                       const scenario::UnitSpec& unit, std::string field, Role role,
+                                       const calib::CalibrationSet& calibration,
+                                       std::vector<core::Infeasibility>& why);
   ~UnitModel();
   UnitModel(UnitModel&&) noexcept;
 
@@ -88,6 +102,11 @@ class UnitModel {
   const std::string& gpu_id() const { return gpu_id_; }
 
  private:
+  // Stops at the first check that fails: records it in *why, or raises it when why is null.
+  UnitModel(const scenario::Scenario& s, const scenario::ServingSpec& sv, const scenario::UnitSpec& unit,
+            std::string field, Role role, const calib::CalibrationSet& calibration,
+            std::optional<core::Infeasibility>* why);
+
   double all_to_all_s(int64_t tokens_per_gpu) const;  // dispatch + combine of one micro-batch, one layer
   double all_reduce_s(int64_t tokens) const;          // TP all-reduce of a group's activations
   StepTime forward(int64_t tokens, int64_t sequences, int64_t kv_len, bool decode, int64_t drafts_tokens) const;

@@ -54,16 +54,29 @@ int64_t max_endpoints(FabricKind kind, int k, double o, int planes) {
   return 0;
 }
 
-FabricInventory fabric_inventory(FabricKind kind, int64_t endpoints, int k, double o, int planes) {
-  FLEETSIM_CHECK(k >= 2 && o >= 1.0 && planes >= 1, "fabric_inventory needs k >= 2, o >= 1, planes >= 1");
-  if (endpoints <= 0) throw core::InputError("a fabric needs at least one endpoint");
+std::optional<core::Infeasibility> check_fabric(FabricKind kind, int64_t endpoints, int k, double o, int planes) {
+  FLEETSIM_CHECK(k >= 2 && o >= 1.0 && planes >= 1, "check_fabric needs k >= 2, o >= 1, planes >= 1");
+  core::Infeasibility why;
+  if (endpoints <= 0) {
+    why.kind = core::Infeasible::input;
+    why.message = "a fabric needs at least one endpoint";
+    return why;
+  }
   const int64_t limit = max_endpoints(kind, k, o, planes);
   if (endpoints > limit) {
-    throw core::InputError(fmt::format(
+    why.kind = core::Infeasible::capacity;
+    why.message = fmt::format(
         "a {} of {}-port switches joins at most {} endpoints (oversubscription {}, {} plane(s)); {} requested: "
         "use more planes, a three-tier fabric, or oversubscribe",
-        fabric_kind_name(kind), k, limit, o, planes, endpoints));
+        fabric_kind_name(kind), k, limit, o, planes, endpoints);
+    return why;
   }
+  return std::nullopt;
+}
+
+FabricInventory fabric_inventory(FabricKind kind, int64_t endpoints, int k, double o, int planes) {
+  FLEETSIM_CHECK(k >= 2 && o >= 1.0 && planes >= 1, "fabric_inventory needs k >= 2, o >= 1, planes >= 1");
+  if (auto why = check_fabric(kind, endpoints, k, o, planes)) core::raise(*why);
   FabricInventory inv;
   switch (kind) {
     case FabricKind::rail_fat_tree:

@@ -17,8 +17,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
+#include "core/feasibility.h"
 #include "core/names.h"
 
 namespace fleetsim::topo {
@@ -52,8 +54,13 @@ struct FabricInventory {
   int64_t fibres = 0;               // one per link
 };
 
-// Throws core::InputError (no location) when the fabric cannot hold the endpoints: two tiers of
-// k-port switches reach k^2/2 endpoints per plane, three tiers k^3/4.
+// Why one fabric of this kind cannot join `endpoints` (no location or field): none given (kind
+// input), or more than it can hold (kind capacity): two tiers of k-port switches reach k^2/2
+// endpoints per plane, three tiers k^3/4. nullopt when it can.
+std::optional<core::Infeasibility> check_fabric(FabricKind kind, int64_t endpoints, int switch_ports,
+                                                double oversubscription = 1.0, int planes = 1);
+
+// Throws core::InputError (no location) for what check_fabric reports.
 FabricInventory fabric_inventory(FabricKind kind, int64_t endpoints, int switch_ports, double oversubscription = 1.0,
                                  int planes = 1);
 

@@ -163,3 +163,35 @@ TEST_CASE("collect lists every figure with its source, nested ones included") {
   CHECK_FALSE(find("things.x.extra"));  // absent optional figure: not an assumption
   CHECK_FALSE(find("things.x.source"));
 }
+
+namespace {
+
+enum class Shade { light, dark };
+inline constexpr NameTable<Shade, 2> kShades({{Shade::light, "light"}, {Shade::dark, "dark"}});
+
+struct Painted {
+  Shade shade = Shade::light;
+};
+
+const Schema<Painted>& painted_schema() {
+  static const auto s = Schema<Painted>("painted", "A painted thing.")
+                            .choice("shade", &Painted::shade, kShades, "Shade.", Shade::dark);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a choice declared by a name table parses, describes and emits by the table") {
+  const auto& s = painted_schema();
+  CHECK(s.fields().at(0).type == "one of " + kShades.choices());
+  CHECK(s.fields().at(0).default_text == "dark");
+  CHECK(s.parse(ConfigDoc::load_string("shade: light\n", "p.yaml").root()).shade == Shade::light);
+  CHECK(s.parse(ConfigDoc::load_string("{}\n", "p.yaml").root()).shade == Shade::dark);
+  CHECK(s.emit(Painted{Shade::dark}, EmitMode::json).dump() == R"({"shade":"dark"})");
+  try {
+    s.parse(ConfigDoc::load_string("shade: drak\n", "p.yaml").root());
+    FAIL("accepted a shade the table does not list");
+  } catch (const InputError& e) {
+    CHECK_THAT(std::string(e.what()), ContainsSubstring("'drak' is not one of 'light' or 'dark' (did you mean 'dark'?)"));
+  }
+}

@@ -63,6 +63,17 @@ TEST_CASE("clusters split a tranche into independent fabrics") {
   const auto autos = cost::build_bom(test::tiny_fleet(sets));
   CHECK(autos.fabrics[0].clusters == 2);
   CHECK(line(autos, "switch qm9700").quantity == 1424);
+  // Checked before it is built: kind capacity, for the largest cluster, and for more clusters
+  // than endpoints.
+  const auto why = cost::check_clustered_fabric(topo::FabricKind::multiplane_fat_tree, 30000, 64, 1.0, 8, 1);
+  REQUIRE(why.has_value());
+  CHECK(why->kind == core::Infeasible::capacity);
+  CHECK_THAT(why->message, ContainsSubstring("at most 16384 endpoints"));
+  CHECK_FALSE(cost::check_clustered_fabric(topo::FabricKind::multiplane_fat_tree, 30000, 64, 1.0, 8, 2).has_value());
+  const auto crowded = cost::check_clustered_fabric(topo::FabricKind::rail_fat_tree, 4, 64, 1.0, 1, 5);
+  REQUIRE(crowded.has_value());
+  CHECK(crowded->kind == core::Infeasible::capacity);
+  CHECK(crowded->message == "5 clusters for 4 endpoints: a cluster needs at least one");
   // One cluster cannot hold it: an input error at the tranche, with the way out.
   try {
     cost::build_bom(test::tiny_fleet(base));

@@ -200,6 +200,32 @@ TEST_CASE("bad units are rejected with file, line and field") {
 TEST_CASE("traffic means must agree with the day's totals") {
   const auto s = load(small(), {"serving.traffic.input.mean=3000"});
   CHECK_THROWS_WITH(serve::ServingModel(s, *s.serving, calibration()), ContainsSubstring("disagrees with the day's totals"));
+  // As a value: kind input, at the input mean.
+  std::vector<core::Infeasibility> why;
+  CHECK_FALSE(serve::ServingModel::make(s, *s.serving, calibration(), why).has_value());
+  REQUIRE(why.size() == 1);
+  CHECK(why[0].kind == core::Infeasible::input);
+  CHECK(why[0].field == "serving.traffic.input.mean");
+  CHECK_THAT(why[0].message, ContainsSubstring("disagrees with the day's totals"));
+}
+
+TEST_CASE("a unit that cannot run is a value of its kind from UnitModel::make") {
+  const auto s = deepseek({"serving.decode.ep=8", "serving.decode.nodes=1", "serving.decode.attention_dp=8",
+                           "serving.decode.redundant_experts=0"});
+  std::vector<core::Infeasibility> why;
+  CHECK_FALSE(serve::UnitModel::make(s, *s.serving, *s.serving->decode, "serving.decode", serve::Role::decode,
+                                     calibration(), why)
+                  .has_value());
+  REQUIRE(why.size() == 1);
+  CHECK(why[0].kind == core::Infeasible::memory);
+  CHECK(why[0].field == "serving.decode.nodes");
+  // The prefill unit of the same service runs.
+  const auto prefill = serve::UnitModel::make(s, *s.serving, *s.serving->prefill, "serving.prefill",
+                                              serve::Role::prefill, calibration(), why);
+  REQUIRE(prefill.has_value());
+  CHECK(prefill->role() == serve::Role::prefill);
+  CHECK(why.size() == 1);
+  CHECK(serve::role_name(serve::Role::colocated) == "colocated");
 }
 
 TEST_CASE("the event simulation carries the day's tokens, deterministically") {
