@@ -77,19 +77,13 @@ Verdict classify_serving(const std::vector<core::Infeasibility>& problems) {
   return any(core::Infeasible::slo) ? Verdict::slo : any(core::Infeasible::memory) ? Verdict::memory : Verdict::layout;
 }
 
-// The planner's one guard around the training model. train::Trainer's constructor throws
-// core::InputError for a model or cluster it cannot resolve, and Trainer::run for its run's first
-// problem, both by contract (train/train.h: `fleetsim train` reports them). A layout the search
-// builds can meet either, so here each becomes a value, of kind layout (as the planner counts
-// it). Every other problem of a layout comes back from the Trainer as a value with its kind.
-template <class F>
-std::optional<core::Infeasibility> guarded(F&& f) {
-  try {
-    f();
-    return std::nullopt;
-  } catch (const core::InputError& err) {
-    return core::from_error(err, core::Infeasible::layout);
-  }
+// An outcome refused before any pricing: the cluster cannot be built (train::cluster_problem) or
+// the event run stopped at its first problem; the reason is that problem as `fleetsim train`
+// would print it.
+TrainingOutcome refused(TrainingOutcome o, const core::Infeasibility& why) {
+  o.verdict = classify({why});
+  o.reason = why.to_string();
+  return o;
 }
 
 std::string reasons_text(const std::vector<core::Infeasibility>& problems);
@@ -136,25 +130,17 @@ TrainingOutcome ModelEngines::screen_training(const scenario::Scenario& s, const
   o.lower_bound = true;
   if (t.stages.empty()) return run_training(s, t);
   const scenario::StageSpec& main = t.stages[train::main_stage(t)];
+  if (auto why = train::cluster_problem(s, t)) return refused(o, *why);
+  const train::Trainer& tr = trainer(s, t);
   std::vector<train::Problem> problems;
-  train::Layout layout;
-  train::StepResult step;
-  bool whole_run = false;
-  const auto thrown = guarded([&] {
-    const train::Trainer& tr = trainer(s, t);
-    layout = tr.layout(t, problems);
-    if (problems.empty() && (main.batch_sequences < layout.dp * layout.micro_batch || main.seq_len % layout.cp != 0)) {
-      whole_run = true;  // the whole run says why, with its location
-      return;
-    }
-    if (problems.empty()) step = tr.step(t, layout, main.seq_len, main.batch_sequences, &problems);
-  });
-  if (thrown) {
-    o.verdict = classify({*thrown});
-    o.reason = thrown->to_string();
-    return o;
+  const train::Layout layout = tr.layout(t, problems);
+  // A batch the layout cannot split, or a sequence CP does not divide: the whole run says why,
+  // with its location.
+  if (problems.empty() && (main.batch_sequences < layout.dp * layout.micro_batch || main.seq_len % layout.cp != 0)) {
+    return run_training(s, t);
   }
-  if (whole_run) return run_training(s, t);
+  train::StepResult step;
+  if (problems.empty()) step = tr.step(t, layout, main.seq_len, main.batch_sequences, &problems);
   if (!problems.empty()) return rejected(o, problems);
   const double steps = train::stage_tokens(main) / (main.batch_sequences * static_cast<double>(main.seq_len));
   o.step_time_s = step.step_time_s;
@@ -166,12 +152,8 @@ TrainingOutcome ModelEngines::screen_training(const scenario::Scenario& s, const
 
 TrainingOutcome ModelEngines::run_training(const scenario::Scenario& s, const scenario::TrainingSpec& t) const {
   TrainingOutcome o;
-  train::TrainingEstimate e;
-  if (const auto thrown = guarded([&] { e = trainer(s, t).estimate(t); })) {
-    o.verdict = classify({*thrown});
-    o.reason = thrown->to_string();
-    return o;
-  }
+  if (auto why = train::cluster_problem(s, t)) return refused(o, *why);
+  const train::TrainingEstimate e = trainer(s, t).estimate(t);
   if (!e.feasible) return rejected(o, e.problems);
   o.step_time_s = e.step_time_s;
   o.days = e.wall_clock_days;
@@ -187,29 +169,23 @@ TrainingOutcome ModelEngines::detail_training(const scenario::Scenario& s, const
   std::vector<train::Problem> problems;
   const auto layout = tr.layout(t, problems);
   const auto& main = t.stages[train::main_stage(t)];
-  // Should the step throw, the whole run priced it already: then there is no breakdown to add.
-  (void)guarded([&] {
-    const train::StepResult step = tr.step(t, layout, main.seq_len, main.batch_sequences, &problems);
-    for (const auto& p : step.breakdown) o.breakdown.push_back({p.part, p.seconds});
-  });
+  const train::StepResult step = tr.step(t, layout, main.seq_len, main.batch_sequences, &problems);
+  for (const auto& p : step.breakdown) o.breakdown.push_back({p.part, p.seconds});
   return o;
 }
 
 TrainingOutcome ModelEngines::confirm_training(const scenario::Scenario& s, const scenario::TrainingSpec& t) const {
   TrainingOutcome o;
-  const auto thrown = guarded([&] {
-    const train::Trainer tr(s, t, calibration_);
-    const train::RunResult r = tr.run(train::EngineKind::event);
-    o.step_time_s = r.step.step_time_s;
-    o.days = r.wall_clock_days;
-    o.gpu_hours = r.gpu_hours_total;
-    o.mfu = r.step.mfu;
-    for (const auto& p : r.step.breakdown) o.breakdown.push_back({p.part, p.seconds});
-  });
-  if (thrown) {
-    o.verdict = classify({*thrown});
-    o.reason = thrown->to_string();
-  }
+  if (auto why = train::cluster_problem(s, t)) return refused(o, *why);
+  const train::Trainer tr(s, t, calibration_);
+  std::vector<train::Problem> problems;
+  const train::RunResult r = tr.run(train::EngineKind::event, false, problems);
+  if (!problems.empty()) return refused(o, problems.front());
+  o.step_time_s = r.step.step_time_s;
+  o.days = r.wall_clock_days;
+  o.gpu_hours = r.gpu_hours_total;
+  o.mfu = r.step.mfu;
+  for (const auto& p : r.step.breakdown) o.breakdown.push_back({p.part, p.seconds});
   return o;
 }
 

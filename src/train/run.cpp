@@ -204,8 +204,13 @@ Trainer::Run Trainer::run_stages(const scenario::TrainingSpec& t, EngineKind eng
 
 RunResult Trainer::run(EngineKind engine, bool with_timeline) const {
   std::vector<Problem> problems;
-  Run run = run_stages(spec_, engine, with_timeline, problems);
+  RunResult r = run(engine, with_timeline, problems);
   if (!problems.empty()) throw_problem(problems.front());
+  return r;
+}
+
+RunResult Trainer::run(EngineKind engine, bool with_timeline, std::vector<Problem>& problems) const {
+  Run run = run_stages(spec_, engine, with_timeline, problems);
   return std::move(run.result);
 }
 
@@ -236,33 +241,32 @@ size_t main_stage(const scenario::TrainingSpec& t) {
   return main;
 }
 
-TrainingEstimate estimate(const scenario::Scenario& s, const scenario::TrainingSpec& spec,
-                          const calib::CalibrationSet& calibration) {
-  TrainingEstimate e;
+std::optional<Problem> cluster_problem(const scenario::Scenario& s, const scenario::TrainingSpec& spec) {
   if (!s.models.count(spec.model) || !s.nodes.count(spec.cluster.node) ||
       !s.switches.count(spec.cluster.fabric.switch_id)) {
-    e.problems.push_back({core::Infeasible::input, where_training(spec, "model"), "training",
-                          fmt::format("model '{}', node '{}' or switch '{}' is not among the scenario's resolved "
-                                      "catalog entries",
-                                      spec.model, spec.cluster.node, spec.cluster.fabric.switch_id)});
-    return e;
+    return Problem{core::Infeasible::input, where_training(spec, "model"), "training",
+                   fmt::format("model '{}', node '{}' or switch '{}' is not among the scenario's resolved catalog entries",
+                               spec.model, spec.cluster.node, spec.cluster.fabric.switch_id)};
   }
   // A cluster its fabric cannot join (more NICs than the switches' tiers hold) is a capacity
   // problem, found before the topology is built; the message is the fabric model's.
   const auto ts = detail::cluster_topology(s, spec);
   const int planes = ts.fabric == topo::FabricKind::multiplane_fat_tree ? (ts.planes > 0 ? ts.planes : ts.node.nics) : 1;
   const int64_t endpoints = static_cast<int64_t>(ts.nodes) * ts.node.nics;
-  if (ts.fabric_switch.ports >= 2 && ts.oversubscription >= 1 && planes >= 1) {
-    const int64_t limit = topo::max_endpoints(ts.fabric, ts.fabric_switch.ports, ts.oversubscription, planes);
-    if (endpoints > limit) {
-      e.problems.push_back(
-          {core::Infeasible::capacity, where_training(spec, "cluster"), "training.cluster",
-           fmt::format("a {} of {}-port switches joins at most {} endpoints (oversubscription {}, {} plane(s)); {} "
-                       "requested: use more planes, a three-tier fabric, or oversubscribe",
-                       topo::fabric_kind_name(ts.fabric), ts.fabric_switch.ports, limit, ts.oversubscription, planes,
-                       endpoints)});
-      return e;
+  if (ts.fabric_switch.ports >= 2 && ts.oversubscription >= 1 && planes >= 1 && endpoints > 0) {
+    if (auto why = topo::check_fabric(ts.fabric, endpoints, ts.fabric_switch.ports, ts.oversubscription, planes)) {
+      return Problem{why->kind, where_training(spec, "cluster"), "training.cluster", why->message};
     }
+  }
+  return std::nullopt;
+}
+
+TrainingEstimate estimate(const scenario::Scenario& s, const scenario::TrainingSpec& spec,
+                          const calib::CalibrationSet& calibration) {
+  if (auto why = cluster_problem(s, spec)) {
+    TrainingEstimate e;
+    e.problems.push_back(std::move(*why));
+    return e;
   }
   const Trainer t(s, spec, calibration);
   return t.estimate(spec);

@@ -186,6 +186,9 @@ class Trainer {
   // The whole run of the Trainer's spec. Throws core::InputError naming file, line and field for
   // an impossible configuration (first problem found).
   RunResult run(EngineKind engine = EngineKind::analytic, bool with_timeline = false) const;
+  // The same run with its problems appended to `problems` instead of thrown; when any is found
+  // the result holds only the stages priced before it.
+  RunResult run(EngineKind engine, bool with_timeline, std::vector<Problem>& problems) const;
   // The same for another spec on the same cluster, without throwing.
   TrainingEstimate estimate(const scenario::TrainingSpec& spec) const;
 
@@ -226,6 +229,11 @@ double stage_tokens(const scenario::StageSpec& st);
 size_t main_stage(const scenario::TrainingSpec& t);
 
 // One-off estimate (builds a Trainer: milliseconds). Never throws for an infeasible layout.
+// Why a Trainer cannot be built for `spec`'s cluster: a model, node or switch the scenario has
+// not resolved (input), or more NICs than the fabric's tiers join (capacity); nullopt when it
+// can. train::estimate and the capacity planner ask before they construct one.
+std::optional<Problem> cluster_problem(const scenario::Scenario& s, const scenario::TrainingSpec& spec);
+
 TrainingEstimate estimate(const scenario::Scenario& s, const scenario::TrainingSpec& spec,
                           const calib::CalibrationSet& calibration);
 
