@@ -46,10 +46,10 @@ void add_plan_command(CLI::App& app, Context& ctx) {
     const plan::PlanResult result = plan::search(spec, targets.variants, engines, options);
 
     // The header of the base scenario (its hash and seed), named after the plan.
-    core::Json doc = plan::document_header(targets.variants.begin()->second);
-    doc["scenario"] = {{"name", spec.name}, {"question", spec.question}, {"file", spec.file}};
-    doc["plan"] = plan::plan_json(spec, result);
-    if (!args->json.empty()) emit_output(doc.dump(1) + "\n", args->json);
+    result::Document doc = plan::document_header(targets.variants.begin()->second);
+    doc.scenario = {spec.name, spec.question, spec.file};
+    doc.plan = plan::plan_section(spec, result);
+    if (!args->json.empty()) emit_output(result::to_json(doc).dump(1) + "\n", args->json);
     core::write_file_atomically(args->output, report::render_report(doc));
     if (args->quiet || args->json == "-") return;
 

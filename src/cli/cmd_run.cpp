@@ -32,8 +32,8 @@ void add_run_command(CLI::App& app, Context& ctx) {
   cmd->callback([args, &ctx] {
     const auto s = ctx.load_scenario(args->scenario, args->sets);
     ProgressBar progress(args->quiet);
-    const core::Json doc = plan::run_scenario(s, ctx.calibration(), {&progress});
-    if (!args->json.empty()) emit_output(doc.dump(1) + "\n", args->json);
+    const result::Document doc = plan::run_document(s, ctx.calibration(), {&progress});
+    if (!args->json.empty()) emit_output(result::to_json(doc).dump(1) + "\n", args->json);
     core::write_file_atomically(args->output, report::render_report(doc));
     if (args->quiet || args->json == "-") return;
     Table t;

@@ -111,17 +111,15 @@ void add_serve_command(CLI::App& app, Context& ctx) {
     o.sim.record_trace = !a->trace.empty();
     o.sim.export_requests = !a->export_requests.empty();
     const auto r = serve::serve(s, ctx.calibration(), o);
-    const core::Json j = serve::serving_json(r);
+    result::Document doc = plan::document_header(s);
+    doc.serving = serve::serving_section(r);
+    const core::Json j = result::to_json(*doc.serving);
     if (!a->trace.empty()) emit_output(serve::trace_json(r), a->trace);
     if (!a->export_requests.empty()) {
       emit_output(serve::trace_csv(r.sim->requests), a->export_requests);
     }
     a->output.emit(
-        [&] {
-          core::Json doc = plan::document_header(s);
-          doc["serving"] = j;
-          return doc.dump(2) + "\n";
-        },
+        [&] { return result::to_json(doc).dump(2) + "\n"; },
         [&] { return render(s, j); });
   });
 }

@@ -193,10 +193,11 @@ std::string render(const scenario::Scenario& s, const cost::TcoAnalysis& a, cons
   return out;
 }
 
-core::Json result_document(const scenario::Scenario& s, const cost::TcoAnalysis& a) {
-  core::Json doc = plan::document_header(s);
-  doc["tco"] = cost::tco_json(a);
-  doc["assumptions"] = plan::assumptions_json(s, {"fleet.", "hardware."});
+// The header, the tco section and the fleet's and hardware's input figures.
+result::Document result_document(const scenario::Scenario& s, const cost::TcoAnalysis& a) {
+  result::Document doc = plan::document_header(s);
+  doc.tco = cost::tco_section(a);
+  doc.assumptions = plan::assumptions(s, {"fleet.", "hardware."});
   return doc;
 }
 
@@ -218,7 +219,7 @@ void add_tco_command(CLI::App& app, Context& ctx) {
     const auto s = ctx.load_scenario(args->scenario, args->sets);
     const auto a = cost::analyse_fleet(s);
     if (!args->csv.empty()) core::write_file_atomically(args->csv, cost::tco_csv(a.result));
-    args->output.emit([&] { return result_document(s, a).dump(2) + "\n"; }, [&] { return render(s, a, *args); });
+    args->output.emit([&] { return result::to_json(result_document(s, a)).dump(2) + "\n"; }, [&] { return render(s, a, *args); });
   });
 }
 
