@@ -1,6 +1,6 @@
 // fleetsim train <scenario>: one training run of a scenario (docs/training.md): step time and its
 // breakdown, MFU, memory per GPU, each stage's GPU-hours and days, the whole run's cost at the
-// rental price. --json for the result document's "training" section; --trace writes a
+// rental price. --json for the result document (its "training" section); --trace writes a
 // Chrome/Perfetto trace of one step.
 #include <fmt/format.h>
 
@@ -9,6 +9,7 @@
 #include "cli/options.h"
 #include "cli/table.h"
 #include "core/units.h"
+#include "plan/run.h"
 #include "scenario/scenario.h"
 #include "train/train.h"
 
@@ -89,8 +90,12 @@ void add_train_command(CLI::App& app, Context& ctx) {
     const train::Trainer trainer(s, *s.training, ctx.calibration());
     const train::RunResult r = trainer.run(engine, true);
     if (!a->trace.empty()) emit_output(train::trace_json(r).dump() + "\n", a->trace);
-    const core::Json j = train::training_json(r, !a->output.json.empty());
-    a->output.emit([&] { return j.dump(2) + "\n"; }, [&] { return render(j); });
+    // The result document with its training section, the shape serve and tco write; train/ writes
+    // the section as JSON and the strict read types it.
+    result::Document doc = plan::document_header(s);
+    doc.training = result::from_json<result::Training>(train::training_json(r, !a->output.json.empty()), "training");
+    const core::Json j = result::to_json(*doc.training);
+    a->output.emit([&] { return result::to_json(doc).dump(2) + "\n"; }, [&] { return render(j); });
   });
 }
 
