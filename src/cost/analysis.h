@@ -38,8 +38,4 @@ result::Tco tco_section(const TcoAnalysis& a);
 // The same section as JSON: result::to_json(tco_section(a)).
 core::Json tco_json(const TcoAnalysis& a);
 
-// One row per year and category (capex and opex), then each year's depreciation, residual value
-// and cash flow: year,category,kind,usd. For spreadsheets.
-std::string tco_csv(const TcoResult& r);
-
 }  // namespace fleetsim::cost

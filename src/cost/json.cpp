@@ -1,4 +1,5 @@
-// The TCO as the result document's "tco" section (result::Tco), and as CSV.
+// The TCO as the result document's "tco" section (result::Tco); report/ renders it (HTML, CSV,
+// terminal tables).
 #include <fmt/format.h>
 
 #include <iterator>
@@ -195,19 +196,5 @@ result::Tco tco_section(const TcoAnalysis& a) {
 }
 
 core::Json tco_json(const TcoAnalysis& a) { return result::to_json(tco_section(a)); }
-
-std::string tco_csv(const TcoResult& r) {
-  std::string out = "year,category,kind,usd\n";
-  for (const auto& y : r.years) {
-    for (auto c : kAllCategories) {
-      out += fmt::format("{},{},{},{:.2f}\n", y.year, category_name(c), is_capex(c) ? "capex" : "opex",
-                         y.usd[index_of(c)]);
-    }
-    out += fmt::format("{},depreciation,accounting,{:.2f}\n", y.year, y.depreciation_usd);
-    out += fmt::format("{},residual value,credit,{:.2f}\n", y.year, y.residual_usd);
-    out += fmt::format("{},cash flow,total,{:.2f}\n", y.year, y.cash_flow_usd);
-  }
-  return out;
-}
 
 }  // namespace fleetsim::cost
