@@ -30,13 +30,20 @@ result::UnitMemory unit_memory(const UnitMemory& m) {
   return {m.hbm_bytes, m.weight_bytes, m.reserve_bytes, m.kv_bytes, m.kv_bytes_per_token, m.kv_tokens};
 }
 
-result::PrefillUnit prefill_unit(const RoleCapacity& c) {
-  result::PrefillUnit u;
+// The keys every unit has, whatever its role.
+template <class Unit>
+Unit unit_of(const RoleCapacity& c) {
+  Unit u;
   u.role = std::string(role_name(c.role));
   u.nodes_per_unit = c.nodes_per_unit;
   u.gpus_per_unit = c.gpus_per_unit;
   u.memory_per_gpu = unit_memory(c.memory);
   u.tokens_per_s_per_node_at_capacity = c.tokens_per_s_per_node;
+  return u;
+}
+
+result::PrefillUnit prefill_unit(const RoleCapacity& c) {
+  auto u = unit_of<result::PrefillUnit>(c);
   u.tokens_per_pass_per_gpu = c.tokens_per_pass_per_gpu;
   u.ttft_utilization = c.ttft_utilization;
   u.pass_ = pass_time(c.pass);
@@ -44,12 +51,7 @@ result::PrefillUnit prefill_unit(const RoleCapacity& c) {
 }
 
 result::DecodeUnit decode_unit(const RoleCapacity& c) {
-  result::DecodeUnit u;
-  u.role = std::string(role_name(c.role));
-  u.nodes_per_unit = c.nodes_per_unit;
-  u.gpus_per_unit = c.gpus_per_unit;
-  u.memory_per_gpu = unit_memory(c.memory);
-  u.tokens_per_s_per_node_at_capacity = c.tokens_per_s_per_node;
+  auto u = unit_of<result::DecodeUnit>(c);
   u.requests_per_gpu = c.requests_per_gpu;
   u.batch_limit = c.batch_limit;
   u.tokens_per_step = c.tokens_per_step;
