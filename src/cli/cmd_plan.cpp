@@ -8,11 +8,11 @@
 #include "cli/options.h"
 #include "cli/progress_bar.h"
 #include "core/atomic_file.h"
-#include "core/units.h"
 #include "plan/capacity.h"
 #include "plan/engines.h"
 #include "plan/run.h"
 #include "report/report.h"
+#include "report/terminal.h"
 
 namespace fleetsim::cli {
 
@@ -46,47 +46,13 @@ void add_plan_command(CLI::App& app, Context& ctx) {
     const plan::PlanResult result = plan::search(spec, targets.variants, engines, options);
 
     // The header of the base scenario (its hash and seed), named after the plan.
-    core::Json doc = plan::document_header(targets.variants.begin()->second);
-    doc["scenario"] = {{"name", spec.name}, {"question", spec.question}, {"file", spec.file}};
-    doc["plan"] = plan::plan_json(spec, result);
-    if (!args->json.empty()) emit_output(doc.dump(1) + "\n", args->json);
+    result::Document doc = plan::document_header(targets.variants.begin()->second);
+    doc.scenario = {spec.name, spec.question, spec.file};
+    doc.plan = plan::plan_section(spec, result);
+    if (!args->json.empty()) emit_output(result::to_json(doc).dump(1) + "\n", args->json);
     core::write_file_atomically(args->output, report::render_report(doc));
     if (args->quiet || args->json == "-") return;
-
-    std::string out = spec.name + "\n";
-    if (spec.training) {
-      out += fmt::format("  {} training layouts screened on the analytic engine, {} feasible, {} run whole\n",
-                         result.screened, result.feasible, result.refined);
-    }
-    for (const auto& [node, so] : result.serving) {
-      out += so.verdict == plan::Verdict::feasible
-                 ? fmt::format("  serving on {}: {:.0f} nodes at peak, {:.1f} on average\n", node, so.peak_nodes,
-                               so.average_nodes)
-                 : fmt::format("  serving on {}: not possible ({}): {}\n", node, plan::verdict_name(so.verdict),
-                               so.reason);
-    }
-    for (const auto& x : result.rejections) {
-      out += fmt::format("  rejected for {:<12} {:>8}   e.g. {}\n", plan::verdict_name(x.verdict), x.count, x.example);
-    }
-    auto fleet_line = [&](const char* what, const std::optional<size_t>& i) {
-      if (!i) {
-        out += fmt::format("{}: none meets every target\n", what);
-        return;
-      }
-      const auto& b = result.fleets[*i];
-      out += fmt::format("{}: {} ({})\n", what, core::format_quantity(b.cost_usd, core::Dim::usd), b.label);
-      if (b.training) out += fmt::format("  training: {:.1f} days on {}\n", b.time_days, b.training->label());
-    };
-    fleet_line("cheapest fleet (analytic)", result.best);
-    if (spec.training) fleet_line("cheapest fleet confirmed on the event engine", result.best_confirmed);
-    for (const auto& c : result.confirmations) {
-      out += fmt::format("  event engine: {} step {:+.1f}% ({:.1f} -> {:.1f} days, {})\n", c.label,
-                         (c.event_step_s / c.analytic_step_s - 1) * 100, c.analytic_days, c.event_days,
-                         c.event_meets_deadline ? "meets the deadline" : "misses the deadline");
-    }
-    if (result.reference) out += fmt::format("reference layout ({}): {}\n", result.reference->reference.label(),
-                                             result.reference->explanation);
-    emit_output(out + fmt::format("report: {}\n", args->output), "");
+    emit_output(report::plan_summary(*doc.plan, args->output), "");
   });
 }
 

@@ -6,10 +6,10 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/progress_bar.h"
-#include "cli/table.h"
 #include "core/atomic_file.h"
 #include "plan/run.h"
 #include "report/report.h"
+#include "report/terminal.h"
 #include "scenario/scenario.h"
 
 namespace fleetsim::cli {
@@ -32,14 +32,11 @@ void add_run_command(CLI::App& app, Context& ctx) {
   cmd->callback([args, &ctx] {
     const auto s = ctx.load_scenario(args->scenario, args->sets);
     ProgressBar progress(args->quiet);
-    const core::Json doc = plan::run_scenario(s, ctx.calibration(), {&progress});
-    if (!args->json.empty()) emit_output(doc.dump(1) + "\n", args->json);
+    const result::Document doc = plan::run_document(s, ctx.calibration(), {&progress});
+    if (!args->json.empty()) emit_output(result::to_json(doc).dump(1) + "\n", args->json);
     core::write_file_atomically(args->output, report::render_report(doc));
     if (args->quiet || args->json == "-") return;
-    Table t;
-    t.section(fmt::format("{} (scenario {})", s.name, s.hash));
-    for (const auto& h : report::headline(doc)) t.row({h.label, h.value, h.note});
-    emit_output(t.render() + fmt::format("\nreport: {}\n", args->output), "");
+    emit_output(report::run_summary(doc, args->output), "");
   });
 }
 

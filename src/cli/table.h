@@ -1,22 +1,11 @@
-// Plain-text tables for the terminal: left-aligned labels, right-aligned figures.
+// The terminal table lives in report/ beside the other renderers (report/table.h); commands
+// written against cli::Table keep that name through this header.
 #pragma once
 
-#include <string>
-#include <vector>
+#include "report/table.h"
 
 namespace fleetsim::cli {
 
-class Table {
- public:
-  explicit Table(std::vector<std::string> header = {}) : header_(std::move(header)) {}
-  void row(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
-  // A section title spanning the table.
-  void section(std::string title) { rows_.push_back({"\x01" + std::move(title)}); }
-  std::string render() const;
-
- private:
-  std::vector<std::string> header_;
-  std::vector<std::vector<std::string>> rows_;
-};
+using report::Table;
 
 }  // namespace fleetsim::cli

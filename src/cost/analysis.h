@@ -1,6 +1,6 @@
 // The whole TCO of a scenario's fleet in one call: bill of materials, resolved inputs with their
 // sources and ranges, cash flows and TCO, workloads priced, and the sensitivity analysis. This is
-// what `fleetsim tco` shows and what the result document's "tco" section holds (tco_json).
+// what `fleetsim tco` shows and what the result document's "tco" section holds (tco_section).
 #pragma once
 
 #include <string>
@@ -11,6 +11,7 @@
 #include "cost/sensitivity.h"
 #include "cost/tco.h"
 #include "cost/workload.h"
+#include "result/document.h"
 
 namespace fleetsim::cost {
 
@@ -33,10 +34,8 @@ TcoAnalysis analyse_fleet(const scenario::Scenario& s, const std::vector<Workloa
 
 // The "tco" section of the result document (docs/results.md): totals, breakdown, by_year,
 // purchases, bill of materials, fabrics, workloads, sensitivity and inputs. Deterministic.
+result::Tco tco_section(const TcoAnalysis& a);
+// The same section as JSON: result::to_json(tco_section(a)).
 core::Json tco_json(const TcoAnalysis& a);
-
-// One row per year and category (capex and opex), then each year's depreciation, residual value
-// and cash flow: year,category,kind,usd. For spreadsheets.
-std::string tco_csv(const TcoResult& r);
 
 }  // namespace fleetsim::cost

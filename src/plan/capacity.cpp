@@ -598,89 +598,84 @@ PlanResult search(const PlanSpec& plan, const Variants& variants, const PlanEngi
 
 namespace {
 
-core::Json outcome_json(const TrainingOutcome& o) {
-  core::Json j = {{"verdict", std::string(verdict_name(o.verdict))},
-                  {"step_time_s", o.step_time_s},
-                  {"days", o.days},
-                  {"gpu_hours", o.gpu_hours},
-                  {"mfu", o.mfu}};
-  if (!o.reason.empty()) j["reason"] = o.reason;
-  core::Json parts = core::Json::array();
-  for (const auto& [k, v] : o.breakdown) parts.push_back({{"part", k}, {"seconds", v}});
-  j["breakdown"] = parts;
+result::PlanTraining outcome_section(const TrainingOutcome& o) {
+  result::PlanTraining j;
+  j.verdict = std::string(verdict_name(o.verdict));
+  j.step_time_s = o.step_time_s;
+  j.days = o.days;
+  j.gpu_hours = o.gpu_hours;
+  j.mfu = o.mfu;
+  if (!o.reason.empty()) j.reason = o.reason;
+  for (const auto& [k, v] : o.breakdown) j.breakdown.push_back({k, v});
   return j;
 }
 
-core::Json layout_json(const Layout& l) {
-  return {{"node", l.node},        {"nodes", l.nodes}, {"pp", l.pp},     {"ep", l.ep},
-          {"tp", l.tp},            {"micro_batch", l.micro_batch},      {"zero", l.zero},
-          {"schedule", std::string(scenario::schedule_name(l.schedule))}, {"label", l.label()}};
+result::PlanLayout layout_section(const Layout& l) {
+  return {l.node, l.nodes, l.pp, l.ep, l.tp, l.micro_batch, l.zero, std::string(scenario::schedule_name(l.schedule)),
+          l.label()};
+}
+
+result::PlanPoint point_section(const Fleet& f) {
+  result::PlanPoint p;
+  p.label = f.label;
+  p.cost_usd = f.cost_usd;
+  p.time_days = f.time_days;
+  p.front = f.front;
+  p.meets_deadline = f.meets_deadline;
+  for (const auto& [node, n] : f.nodes) p.nodes.emplace_back(node, n);
+  if (f.training) {
+    p.layout = layout_section(*f.training);
+    p.training = outcome_section(*f.training_outcome);
+  }
+  if (!f.serving_node.empty()) p.serving_node = f.serving_node;
+  return p;
+}
+
+result::PlanReference reference_section(const ReferenceCheck& rc) {
+  result::PlanReference j;
+  j.layout = layout_section(rc.reference);
+  j.outcome = outcome_section(rc.reference_outcome);
+  j.in_search_space = rc.reference_in_space;
+  j.best_layout = layout_section(rc.best);
+  j.best_outcome = outcome_section(rc.best_outcome);
+  j.explanation = rc.explanation;
+  if (rc.reference_event) j.event_outcome = outcome_section(*rc.reference_event);
+  if (rc.best_event) j.best_event_outcome = outcome_section(*rc.best_event);
+  return j;
 }
 
 }  // namespace
 
-core::Json plan_json(const PlanSpec& plan, const PlanResult& r) {
-  core::Json j = core::Json::object();
-  j["name"] = plan.name;
-  j["question"] = plan.question;
-  j["cost_basis"] = std::string(cost_basis_name(plan.cost));
-  if (plan.training) j["deadline_days"] = plan.training->deadline_s / kDay;
-  j["screened"] = r.screened;
-  j["feasible"] = r.feasible;
-  j["refined"] = r.refined;
-  core::Json rej = core::Json::array();
-  for (const auto& x : r.rejections) {
-    rej.push_back({{"reason", std::string(verdict_name(x.verdict))}, {"count", x.count}, {"example", x.example}});
-  }
-  j["rejections"] = rej;
-  core::Json serving = core::Json::object();
-  for (const auto& [node, so] : r.serving) {
-    core::Json s = {{"verdict", std::string(verdict_name(so.verdict))},
-                    {"peak_nodes", so.peak_nodes},
-                    {"average_nodes", so.average_nodes},
-                    {"gpu_hours_per_day", so.gpu_hours_per_day}};
-    if (!so.reason.empty()) s["reason"] = so.reason;
-    serving[node] = s;
-  }
-  if (plan.serving) j["serving"] = serving;
-  core::Json points = core::Json::array();
-  for (const auto& f : r.fleets) {
-    core::Json p = {{"label", f.label},          {"cost_usd", f.cost_usd}, {"time_days", f.time_days},
-                    {"front", f.front},          {"meets_deadline", f.meets_deadline}};
-    p["nodes"] = f.nodes;
-    if (f.training) {
-      p["layout"] = layout_json(*f.training);
-      p["training"] = outcome_json(*f.training_outcome);
+result::Plan plan_section(const PlanSpec& plan, const PlanResult& r) {
+  result::Plan j;
+  j.name = plan.name;
+  j.question = plan.question;
+  j.cost_basis = std::string(cost_basis_name(plan.cost));
+  if (plan.training) j.deadline_days = plan.training->deadline_s / kDay;
+  j.screened = r.screened;
+  j.feasible = r.feasible;
+  j.refined = r.refined;
+  for (const auto& x : r.rejections) j.rejections.push_back({std::string(verdict_name(x.verdict)), x.count, x.example});
+  if (plan.serving) {
+    j.serving.emplace();
+    for (const auto& [node, so] : r.serving) {
+      j.serving->emplace_back(node, result::PlanServing{std::string(verdict_name(so.verdict)), so.peak_nodes,
+                                                        so.average_nodes, so.gpu_hours_per_day, std::nullopt});
+      if (!so.reason.empty()) j.serving->back().second.reason = so.reason;
     }
-    if (!f.serving_node.empty()) p["serving_node"] = f.serving_node;
-    points.push_back(std::move(p));
   }
-  j["points"] = points;
-  j["best"] = r.best ? points[*r.best] : core::Json(nullptr);
-  j["best_confirmed"] = r.best_confirmed ? points[*r.best_confirmed] : core::Json(nullptr);
-  core::Json conf = core::Json::array();
+  for (const auto& f : r.fleets) j.points.push_back(point_section(f));
+  if (r.best) j.best.value = j.points[*r.best];
+  if (r.best_confirmed) j.best_confirmed.value = j.points[*r.best_confirmed];
   for (const auto& c : r.confirmations) {
-    conf.push_back({{"label", c.label},
-                    {"analytic_step_s", c.analytic_step_s},
-                    {"event_step_s", c.event_step_s},
-                    {"difference", c.analytic_step_s > 0 ? c.event_step_s / c.analytic_step_s - 1 : 0.0},
-                    {"analytic_days", c.analytic_days},
-                    {"event_days", c.event_days},
-                    {"event_meets_deadline", c.event_meets_deadline}});
+    j.confirmations.push_back({c.label, c.analytic_step_s, c.event_step_s,
+                               c.analytic_step_s > 0 ? c.event_step_s / c.analytic_step_s - 1 : 0.0, c.analytic_days,
+                               c.event_days, c.event_meets_deadline});
   }
-  j["confirmations"] = conf;
-  if (r.reference) {
-    const auto& rc = *r.reference;
-    j["reference"] = {{"layout", layout_json(rc.reference)},
-                      {"outcome", outcome_json(rc.reference_outcome)},
-                      {"in_search_space", rc.reference_in_space},
-                      {"best_layout", layout_json(rc.best)},
-                      {"best_outcome", outcome_json(rc.best_outcome)},
-                      {"explanation", rc.explanation}};
-    if (rc.reference_event) j["reference"]["event_outcome"] = outcome_json(*rc.reference_event);
-    if (rc.best_event) j["reference"]["best_event_outcome"] = outcome_json(*rc.best_event);
-  }
+  if (r.reference) j.reference = reference_section(*r.reference);
   return j;
 }
+
+core::Json plan_json(const PlanSpec& plan, const PlanResult& r) { return result::to_json(plan_section(plan, r)); }
 
 }  // namespace fleetsim::plan

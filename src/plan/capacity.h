@@ -32,6 +32,7 @@
 #include "core/progress.h"
 #include "core/schema.h"
 #include "plan/plan_spec.h"
+#include "result/document.h"
 #include "scenario/scenario.h"
 
 namespace fleetsim::plan {
@@ -163,6 +164,8 @@ int64_t layout_count(const PlanSpec& plan);
 
 // The "plan" section of a result document (docs/results.md): points for the report's scatter,
 // the best fleet, rejections, confirmations and the reference check. Deterministic.
+result::Plan plan_section(const PlanSpec& plan, const PlanResult& r);
+// The same section as JSON: result::to_json(plan_section(plan, r)).
 core::Json plan_json(const PlanSpec& plan, const PlanResult& r);
 
 }  // namespace fleetsim::plan

@@ -9,36 +9,32 @@
 
 namespace fleetsim::plan {
 
-core::Json document_header(const scenario::Scenario& s) {
-  core::Json doc = core::Json::object();
-  doc["fleetsim"] = {{"version", std::string(core::version())}, {"scenario_hash", s.hash}, {"seed", s.seed}};
-  doc["scenario"] = {{"name", s.name}, {"question", s.question}, {"file", s.file}};
+result::Document document_header(const scenario::Scenario& s) {
+  result::Document doc;
+  doc.fleetsim = {std::string(core::version()), s.hash, static_cast<std::int64_t>(s.seed)};
+  doc.scenario = {s.name, s.question, s.file};
   return doc;
 }
 
-core::Json assumptions_json(const scenario::Scenario& s, const std::vector<std::string>& prefixes) {
-  core::Json out = core::Json::array();
+std::vector<result::AssumptionRow> assumptions(const scenario::Scenario& s, const std::vector<std::string>& prefixes) {
+  std::vector<result::AssumptionRow> out;
   for (const auto& a : scenario::collect_assumptions(s)) {
     bool keep = prefixes.empty();
     for (const auto& p : prefixes) keep = keep || a.path.starts_with(p);
     if (!keep) continue;
-    core::Json j = {{"path", a.path}, {"value", a.value}, {"source", a.source}, {"estimate", a.estimate},
-                    {"defaulted", a.defaulted}};
-    if (!a.note.empty()) j["note"] = a.note;
-    out.push_back(std::move(j));
+    out.push_back({a.path, a.value, a.source, a.estimate, a.defaulted, std::nullopt});
+    if (!a.note.empty()) out.back().note = a.note;
   }
   return out;
 }
 
-core::Json calibration_json(const scenario::Scenario& s, const calib::CalibrationSet& calibration) {
-  core::Json out = core::Json::array();
+std::vector<result::CalibrationRow> calibration_rows(const scenario::Scenario& s,
+                                                     const calib::CalibrationSet& calibration) {
+  std::vector<result::CalibrationRow> out;
   for (const auto& [id, gpu] : s.gpus) {
     const auto t = calibration.for_gpu(gpu);
-    out.push_back({{"gpu", id},
-                   {"kind", std::string(calib::provenance_name(t.provenance.kind))},
-                   {"source", t.provenance.source},
-                   {"date", t.provenance.date},
-                   {"tool", t.provenance.tool}});
+    out.push_back({id, std::string(calib::provenance_name(t.provenance.kind)), t.provenance.source, t.provenance.date,
+                   t.provenance.tool});
   }
   return out;
 }
@@ -56,9 +52,9 @@ bool fleet_owns(const scenario::Scenario& s, const std::string& gpu) {
 
 }  // namespace
 
-core::Json run_scenario(const scenario::Scenario& s, const calib::CalibrationSet& calibration,
-                        const RunOptions& options) {
-  core::Json doc = document_header(s);
+result::Document run_document(const scenario::Scenario& s, const calib::CalibrationSet& calibration,
+                              const RunOptions& options) {
+  result::Document doc = document_header(s);
   const int parts = (s.training ? 1 : 0) + (s.serving ? 1 : 0) + (s.fleet ? 1 : 0);
   int done = 0;
   if (options.progress) options.progress->begin("scenario parts", parts);
@@ -66,7 +62,8 @@ core::Json run_scenario(const scenario::Scenario& s, const calib::CalibrationSet
   if (s.training) {
     const train::Trainer trainer(s, *s.training, calibration);
     const train::RunResult r = trainer.run(train::EngineKind::analytic, !options.summary_only);
-    doc["training"] = train::training_json(r, !options.summary_only);
+    // train/ still writes its section as JSON; the strict read makes it the typed section.
+    doc.training = result::from_json<result::Training>(train::training_json(r, !options.summary_only), "training");
     if (fleet_owns(s, r.gpu)) {
       cost::WorkloadUsage u;
       u.name = fmt::format("{} training run (simulated)", r.model);
@@ -86,7 +83,7 @@ core::Json run_scenario(const scenario::Scenario& s, const calib::CalibrationSet
     serve::ServeOptions so;
     so.simulate = !options.summary_only;
     const auto served = serve::serve(s, calibration, so);
-    doc["serving"] = serve::serving_json(served);
+    doc.serving = serve::serving_section(served);
     if (fleet_owns(s, served.estimate.gpu)) {
       cost::WorkloadUsage u;
       u.name = s.name + " serving, one simulated day";
@@ -103,14 +100,19 @@ core::Json run_scenario(const scenario::Scenario& s, const calib::CalibrationSet
     if (options.progress) options.progress->update(++done);
   }
   if (s.fleet) {
-    doc["tco"] = cost::tco_json(cost::analyse_fleet(s, simulated, !options.summary_only));
+    doc.tco = cost::tco_section(cost::analyse_fleet(s, simulated, !options.summary_only));
     if (options.progress) options.progress->update(++done);
   }
   if (options.progress) options.progress->end();
   if (options.summary_only) return doc;
-  doc["assumptions"] = assumptions_json(s);
-  doc["calibration"] = calibration_json(s, calibration);
+  doc.assumptions = assumptions(s);
+  doc.calibration = calibration_rows(s, calibration);
   return doc;
+}
+
+core::Json run_scenario(const scenario::Scenario& s, const calib::CalibrationSet& calibration,
+                        const RunOptions& options) {
+  return result::to_json(run_document(s, calibration, options));
 }
 
 }  // namespace fleetsim::plan

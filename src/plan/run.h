@@ -10,6 +10,7 @@
 #include "calib/table.h"
 #include "core/progress.h"
 #include "core/schema.h"
+#include "result/document.h"
 #include "scenario/scenario.h"
 
 namespace fleetsim::plan {
@@ -21,15 +22,21 @@ struct RunOptions {
   bool summary_only = false;
 };
 
-// The result document of a scenario. Deterministic: same scenario and seed, same JSON.
+// The result document of a scenario. Deterministic: same scenario and seed, same document.
 // Throws core::InputError for an impossible configuration (file, line and field).
+result::Document run_document(const scenario::Scenario& s, const calib::CalibrationSet& calibration,
+                              const RunOptions& options = {});
+// The same document as JSON (result::to_json), for sweeps that pick columns by JSON pointer.
 core::Json run_scenario(const scenario::Scenario& s, const calib::CalibrationSet& calibration,
                         const RunOptions& options = {});
 
 // Pieces of the document, for commands that run one part only.
-core::Json document_header(const scenario::Scenario& s);  // {"fleetsim": ..., "scenario": ...}
+result::Document document_header(const scenario::Scenario& s);  // fleetsim and scenario only
 // Assumptions whose path starts with one of the prefixes (all when empty).
-core::Json assumptions_json(const scenario::Scenario& s, const std::vector<std::string>& prefixes = {});
-core::Json calibration_json(const scenario::Scenario& s, const calib::CalibrationSet& calibration);
+std::vector<result::AssumptionRow> assumptions(const scenario::Scenario& s,
+                                               const std::vector<std::string>& prefixes = {});
+// The calibration table each of the scenario's GPUs uses, with its provenance.
+std::vector<result::CalibrationRow> calibration_rows(const scenario::Scenario& s,
+                                                     const calib::CalibrationSet& calibration);
 
 }  // namespace fleetsim::plan

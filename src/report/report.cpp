@@ -54,9 +54,9 @@ void training(Page& page, const result::Training& t) {
   if (!parts.empty()) {
     page.chart("chart-step-breakdown", split_bar(parts, "seconds", "Step time: compute, exposed communication, bubble"));
   }
-  if (!t.timeline.empty()) {
+  if (t.timeline && !t.timeline->empty()) {
     std::vector<Span> spans;
-    for (const auto& e : t.timeline) spans.push_back({e.lane, e.name, e.kind, e.start_s, e.end_s});
+    for (const auto& e : *t.timeline) spans.push_back({e.lane, e.name, e.kind, e.start_s, e.end_s});
     page.chart("chart-step-timeline", timeline(spans, "seconds", "One simulated step"));
   }
   if (!t.stages.empty()) {
@@ -91,7 +91,7 @@ void serving(Page& page, const result::Serving& s) {
   }
   page.chart("chart-ttft", bar_chart(ttft, "seconds", "Time to first token"));
   page.chart("chart-tpot", bar_chart(tpot, "milliseconds", "Time per output token"));
-  if (const double k = s.simulation.requests_per_simulated_request; k > 1) {
+  if (const double k = s.simulation ? s.simulation->requests_per_simulated_request : 1.0; k > 1) {
     page.paragraph(fmt::format("Latencies from the event simulation, where one simulated request stands for {:g} "
                                "real ones arriving together: queueing before prefill is overstated, so the TTFT "
                                "tail is an upper bound (docs/serving.md).",
@@ -158,7 +158,7 @@ void plan(Page& page, const result::Plan& pl) {
     for (const auto& p : pl.points) {
       points.push_back({p.label, p.time_days, p.cost_usd * 1e-6, p.front});
       if (rows.size() < 25) {
-        rows.push_back({p.label, p.layout.label, fmt_value(p.cost_usd, Dim::usd), fmt_value(p.time_days, Dim::count),
+        rows.push_back({p.label, p.layout ? p.layout->label : "-", fmt_value(p.cost_usd, Dim::usd), fmt_value(p.time_days, Dim::count),
                         p.meets_deadline ? "yes" : "no", p.front ? "yes" : ""});
       }
     }
@@ -180,8 +180,8 @@ void plan(Page& page, const result::Plan& pl) {
     page.table({"confirmed on the event engine", "analytic step", "event step", "difference", "meets deadline"}, rows,
                {false, true, true, true, false});
   }
-  if (const auto& e = pl.reference.explanation; !e.empty()) {
-    page.paragraph("Reference layout (" + pl.reference.layout.label + "): " + e);
+  if (pl.reference && !pl.reference->explanation.empty()) {
+    page.paragraph("Reference layout (" + pl.reference->layout.label + "): " + pl.reference->explanation);
   }
   page.close_section();
 }
@@ -261,12 +261,8 @@ void headline_section(Page& page, const Document& doc) {
   page.close_section();
 }
 
-}  // namespace
-
-std::vector<Headline> headline(const Json& doc) { return headline_of(result::read_document(doc)); }
-
-std::string render_report(const Json& json) {
-  const Document doc = result::read_document(json);
+// The page for `doc` with `json` (its JSON) embedded.
+std::string page_of(const Document& doc, const Json& json) {
   Page page(doc.scenario.name + " — fleetsim");
   header(page, doc);
   headline_section(page, doc);
@@ -280,5 +276,15 @@ std::string render_report(const Json& json) {
                 "embedded in this page (script#fleetsim-result).</footer>\n");
   return page.render(json);
 }
+
+}  // namespace
+
+std::vector<Headline> headline(const Document& doc) { return headline_of(doc); }
+
+std::vector<Headline> headline(const Json& doc) { return headline_of(result::read_document(doc)); }
+
+std::string render_report(const Json& json) { return page_of(result::read_document(json), json); }
+
+std::string render_report(const Document& doc) { return page_of(doc, result::to_json(doc)); }
 
 }  // namespace fleetsim::report

@@ -17,11 +17,14 @@ struct Headline {
   std::string value;
   std::string note;
 };
+std::vector<Headline> headline(const result::Document& doc);
 std::vector<Headline> headline(const core::Json& doc);
 
 // The whole self-contained page for a result document, read first as a result::Document (a
 // malformed document is a core::InputError naming the JSON path). Sections appear for the parts the
 // document has (training, serving, tco, plan), then the assumptions and the calibration tables.
 std::string render_report(const core::Json& doc);
+// The same page for a document in hand (its JSON, result::to_json(doc), is embedded).
+std::string render_report(const result::Document& doc);
 
 }  // namespace fleetsim::report

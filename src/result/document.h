@@ -5,7 +5,8 @@
 // as integers (2048). std::optional keys are absent when empty; Nullable ones are null.
 //
 // A section's JSON is to_json(section); Document is the whole file `fleetsim run --json` and
-// `fleetsim plan --json` write. `fleetsim train --json` writes a bare Training today.
+// `fleetsim plan --json` write; `fleetsim train`, `serve` and `tco --json` write the same shape
+// with the one section they compute.
 #pragma once
 
 #include <cstdint>
@@ -189,7 +190,7 @@ struct Training {
   std::vector<TimePart> breakdown;
   PerMicroBatch per_micro_batch;
   std::vector<Stage> stages;
-  std::vector<TimelineSpan> timeline;
+  std::optional<std::vector<TimelineSpan>> timeline;  // the step's spans, when asked for
 
   template <class S, class V>
   static void fields(S& s, V& v) {
@@ -461,7 +462,7 @@ struct Serving {
   std::vector<ServingHour> hourly;
   Traffic traffic;
   ServingUnits units;
-  Simulation simulation;
+  std::optional<Simulation> simulation;  // absent when no event simulation ran
 
   template <class S, class V>
   static void fields(S& s, V& v) {
@@ -847,6 +848,7 @@ struct PlanServing {
   double peak_nodes = 0.0;
   double average_nodes = 0.0;
   double gpu_hours_per_day = 0.0;
+  std::optional<std::string> reason;
 
   template <class S, class V>
   static void fields(S& s, V& v) {
@@ -854,6 +856,7 @@ struct PlanServing {
     v("peak_nodes",                      s.peak_nodes, "");
     v("average_nodes",                   s.average_nodes, "");
     v("gpu_hours_per_day",               s.gpu_hours_per_day, "GPU-hours/day");
+    v("reason",                          s.reason, "");
   }
 };
 
@@ -913,8 +916,8 @@ struct PlanPoint {
   bool front = false;
   bool meets_deadline = false;
   Keyed<std::int64_t> nodes;
-  PlanLayout layout;
-  PlanTraining training;
+  std::optional<PlanLayout> layout;      // when the plan trains
+  std::optional<PlanTraining> training;
   std::optional<std::string> serving_node;
 
   template <class S, class V>
@@ -961,8 +964,8 @@ struct PlanReference {
   PlanLayout best_layout;
   PlanTraining best_outcome;
   std::string explanation;
-  PlanTraining event_outcome;
-  PlanTraining best_event_outcome;
+  std::optional<PlanTraining> event_outcome;       // on the event engine, when the plan confirms
+  std::optional<PlanTraining> best_event_outcome;
 
   template <class S, class V>
   static void fields(S& s, V& v) {
@@ -992,7 +995,7 @@ struct Plan {
   Nullable<PlanPoint> best;
   Nullable<PlanPoint> best_confirmed;
   std::vector<Confirmation> confirmations;
-  PlanReference reference;
+  std::optional<PlanReference> reference;  // when the plan trains and names a reference layout
 
   template <class S, class V>
   static void fields(S& s, V& v) {

@@ -194,12 +194,9 @@ TEST_CASE("every input a range may name moves the cost model") {
   }
 }
 
-TEST_CASE("the same scenario gives byte-identical JSON and CSV") {
+TEST_CASE("the same scenario gives byte-identical JSON") {
   const auto a = cost::analyse_fleet(test::shipped_scenario("deepseek-fleet"));
   const auto b = cost::analyse_fleet(test::shipped_scenario("deepseek-fleet"));
   CHECK(cost::tco_json(a).dump() == cost::tco_json(b).dump());
-  CHECK(cost::tco_csv(a.result) == cost::tco_csv(b.result));
-  // One row per year and category, then depreciation, residual and cash flow: 13 a year.
-  const std::string csv = cost::tco_csv(a.result);
-  CHECK(static_cast<size_t>(std::count(csv.begin(), csv.end(), '\n')) == 1 + 13 * a.result.years.size());
+  // The CSV is rendered from this section (report/csv.h; tests/report).
 }

@@ -1,8 +1,8 @@
-#include "cli/table.h"
+#include "report/table.h"
 
 #include <algorithm>
 
-namespace fleetsim::cli {
+namespace fleetsim::report {
 
 namespace {
 // Display width of UTF-8 text (code points; fleetsim prints no wide characters).
@@ -10,6 +10,13 @@ size_t width(const std::string& s) {
   return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 }  // namespace
+
+// A section row is one cell marked by a leading \x01.
+void Table::section(const std::string& title) {
+  std::string cell(1, '\x01');
+  cell += title;
+  rows_.push_back({std::move(cell)});
+}
 
 std::string Table::render() const {
   std::vector<size_t> w;
@@ -55,4 +62,4 @@ std::string Table::render() const {
   return out;
 }
 
-}  // namespace fleetsim::cli
+}  // namespace fleetsim::report
