@@ -36,10 +36,7 @@ void add_train_command(CLI::App& app, Context& ctx) {
   a->output.add_to(cmd, "the training section of the result document");
   cmd->add_option("--trace", a->trace, "Write one step as a Chrome/Perfetto trace");
   cmd->callback([a, &ctx] {
-    train::EngineKind engine;
-    if (a->engine == "analytic") engine = train::EngineKind::analytic;
-    else if (a->engine == "event") engine = train::EngineKind::event;
-    else throw core::InputError(fmt::format("--engine '{}' is not one of 'analytic', 'event'", a->engine));
+    const train::EngineKind engine = train::kEngineKinds.parse("--engine", a->engine);
     const auto s = ctx.load_scenario(a->scenario, a->sets);
     if (!s.training) throw core::InputError(fmt::format("{}: the scenario has no training section", s.file));
     const train::Trainer trainer(s, *s.training, ctx.calibration());
@@ -48,7 +45,7 @@ void add_train_command(CLI::App& app, Context& ctx) {
     // The result document with its training section, the shape serve and tco write; train/ writes
     // the section as JSON and the strict read types it.
     result::Document doc = plan::document_header(s);
-    doc.training = result::from_json<result::Training>(train::training_json(r, !a->output.json.empty()), "training");
+    doc.training = train::training_section(r, !a->output.json.empty());
     a->output.emit([&] { return result::to_json(doc).dump(2) + "\n"; },
                    [&] { return report::training_table(*doc.training); });
   });

@@ -2,18 +2,6 @@
 
 namespace fleetsim::core {
 
-std::string_view infeasible_name(Infeasible k) {
-  switch (k) {
-    case Infeasible::layout: return "layout";
-    case Infeasible::memory: return "memory";
-    case Infeasible::slo: return "slo";
-    case Infeasible::deadline: return "deadline";
-    case Infeasible::capacity: return "capacity";
-    case Infeasible::input: return "input";
-  }
-  return "layout";
-}
-
 std::string Infeasibility::to_string() const {
   // An error with neither place nor field prints its message alone, as InputError(message) does.
   if (where.file.empty() && where.line == 0 && field.empty()) return message;

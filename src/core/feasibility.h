@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/names.h"
 
 namespace fleetsim::core {
 
@@ -28,7 +29,13 @@ enum class Infeasible {
 };
 
 // "layout", "memory", ...: the names the planner's counts and the sweep's CSV use.
-std::string_view infeasible_name(Infeasible k);
+inline constexpr NameTable<Infeasible, 6> kInfeasibleKinds({{Infeasible::layout, "layout"},
+                                                            {Infeasible::memory, "memory"},
+                                                            {Infeasible::slo, "slo"},
+                                                            {Infeasible::deadline, "deadline"},
+                                                            {Infeasible::capacity, "capacity"},
+                                                            {Infeasible::input, "input"}});
+inline std::string_view infeasible_name(Infeasible k) { return kInfeasibleKinds.name_of(k); }
 
 struct Infeasibility {
   Infeasible kind = Infeasible::layout;

@@ -14,18 +14,6 @@
 
 namespace fleetsim::plan {
 
-std::string_view verdict_name(Verdict v) {
-  switch (v) {
-    case Verdict::feasible: return "feasible";
-    case Verdict::availability: return "availability";
-    case Verdict::layout: return "layout";
-    case Verdict::memory: return "memory";
-    case Verdict::deadline: return "deadline";
-    case Verdict::slo: return "slo";
-  }
-  return "?";
-}
-
 std::string Layout::label() const {
   return fmt::format("{} x {}, PP{} EP{} TP{} mb{} ZeRO-{} {}", nodes, node, pp, ep, tp, micro_batch, zero,
                      scenario::schedule_name(schedule));

@@ -29,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/names.h"
 #include "core/progress.h"
 #include "core/schema.h"
 #include "plan/plan_spec.h"
@@ -39,7 +40,13 @@ namespace fleetsim::plan {
 
 // Why a configuration is not a candidate.
 enum class Verdict : uint8_t { feasible, availability, layout, memory, deadline, slo };
-std::string_view verdict_name(Verdict v);
+inline constexpr core::NameTable<Verdict, 6> kVerdicts({{Verdict::feasible, "feasible"},
+                                                        {Verdict::availability, "availability"},
+                                                        {Verdict::layout, "layout"},
+                                                        {Verdict::memory, "memory"},
+                                                        {Verdict::deadline, "deadline"},
+                                                        {Verdict::slo, "slo"}});
+inline std::string_view verdict_name(Verdict v) { return kVerdicts.name_of(v); }
 
 struct TrainingOutcome {
   Verdict verdict = Verdict::feasible;  // feasible, layout or memory (the search adds the rest)

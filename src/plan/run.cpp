@@ -63,7 +63,7 @@ result::Document run_document(const scenario::Scenario& s, const calib::Calibrat
     const train::Trainer trainer(s, *s.training, calibration);
     const train::RunResult r = trainer.run(train::EngineKind::analytic, !options.summary_only);
     // train/ still writes its section as JSON; the strict read makes it the typed section.
-    doc.training = result::from_json<result::Training>(train::training_json(r, !options.summary_only), "training");
+    doc.training = train::training_section(r, !options.summary_only);
     if (fleet_owns(s, r.gpu)) {
       cost::WorkloadUsage u;
       u.name = fmt::format("{} training run (simulated)", r.model);

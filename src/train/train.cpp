@@ -9,8 +9,6 @@
 
 namespace fleetsim::train {
 
-std::string_view engine_name(EngineKind e) { return e == EngineKind::analytic ? "analytic" : "event"; }
-
 void throw_problem(const Problem& p) { core::raise(p); }
 
 namespace detail {

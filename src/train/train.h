@@ -32,7 +32,7 @@
 //
 // Whole runs and documents:
 //   train::RunResult r = t.run();                 // throws core::InputError (file:line:field)
-//   core::Json j = train::training_json(r);       // the result document's "training" section
+//   result::Training j = train::training_section(r);  // the result document's "training" section
 #pragma once
 
 #include <optional>
@@ -47,6 +47,7 @@
 #include "model/model_spec.h"
 #include "net/analytic.h"
 #include "net/comm_costs.h"
+#include "result/document.h"
 #include "scenario/scenario.h"
 #include "topo/topology.h"
 
@@ -57,7 +58,9 @@ struct StepWork;
 }
 
 enum class EngineKind { analytic, event };
-std::string_view engine_name(EngineKind e);
+inline constexpr core::NameTable<EngineKind, 2> kEngineKinds({{EngineKind::analytic, "analytic"},
+                                                             {EngineKind::event, "event"}});
+inline std::string_view engine_name(EngineKind e) { return kEngineKinds.name_of(e); }
 
 // A reason a configuration cannot run, located in the scenario.
 // Why a layout or stage cannot run: a typed value with its kind (core/feasibility.h).
@@ -245,7 +248,8 @@ double bubble_seconds(scenario::Schedule s, int pp, int v, double f, double b, d
 // activations of one micro-batch (1F1B: pp; DualPipe: pp + 1; ...), at most what M allows.
 double activations_in_flight(scenario::Schedule s, int pp, int v, int micro_batches);
 
-// The "training" section of the result document (docs/results.md).
+// The "training" section of the result document (docs/results.md), typed; and as JSON.
+result::Training training_section(const RunResult& r, bool with_timeline = true);
 core::Json training_json(const RunResult& r, bool with_timeline = true);
 // Chrome/Perfetto trace of the main stage's step timeline.
 core::Json trace_json(const RunResult& r);
