@@ -183,11 +183,13 @@ void System::collect_affected() {
   }
 }
 
-// After a sub-solve: no held flow (outside the subgraph) on a link that saturated is above
-// that link's level, so each held flow's rate may stay (see the header).
+// After a sub-solve: no link of the subgraph is over its capacity (a lowered capacity under held
+// flows alone), and no held flow (outside the subgraph) on a link that saturated is above that
+// link's level, so each held flow's rate may stay (see the header).
 bool System::held_flows_fair() const {
   for (LinkId l : component_links_) {
     const LinkRec& link = links_[l];
+    if (link.remaining < -kRelativeEpsilon * link.capacity) return false;
     if (link.saturated_at == kUnbounded) continue;
     const double limit = link.saturated_at * (1 + kRelativeEpsilon);
     for (const Member& m : link.members) {
