@@ -128,7 +128,7 @@ void System::solve() {
   component_links_.clear();
   if (dirty_flows_.empty() && dirty_links_.empty()) return;
   if (incremental_) {
-    collect_affected();
+    collect(true);
     fill_component();
     if (held_flows_fair()) {
       ++partial_solves_;
@@ -140,7 +140,7 @@ void System::solve() {
     component_links_.clear();
   }
   ++component_solves_;
-  collect_component();
+  collect(false);
   dirty_flows_.clear();
   dirty_links_.clear();
   fill_component();
@@ -154,9 +154,11 @@ void System::next_stamp() {
   }
 }
 
-// The affected subgraph: the dirty flows and links, then, from each link in it, the flows it
-// fixed in the last solve (their bottleneck) with all their links, until nothing is added.
-void System::collect_affected() {
+// From the dirty flows and links, through links to their flows and from flows to all their links,
+// until nothing is added. bottlenecks_only: a link leads only to the flows it fixed in the last
+// solve (their bottleneck), which gives the affected subgraph; otherwise to all its flows, which
+// gives the connected component.
+void System::collect(bool bottlenecks_only) {
   next_stamp();
   stack_.clear();
   auto visit_link = [&](LinkId l) {
@@ -178,7 +180,7 @@ void System::collect_affected() {
     const LinkId l = stack_.back();
     stack_.pop_back();
     for (const Member& m : links_[l].members) {
-      if (flows_[m.flow].bottleneck == l) visit_flow(m.flow);
+      if (!bottlenecks_only || flows_[m.flow].bottleneck == l) visit_flow(m.flow);
     }
   }
 }
@@ -198,32 +200,6 @@ bool System::held_flows_fair() const {
     }
   }
   return true;
-}
-
-// Every flow and link reachable from a dirty item through shared links.
-void System::collect_component() {
-  next_stamp();
-  stack_.clear();
-  auto visit_link = [&](LinkId l) {
-    if (links_[l].stamp == stamp_) return;
-    links_[l].stamp = stamp_;
-    component_links_.push_back(l);
-    stack_.push_back(l);
-  };
-  auto visit_flow = [&](FlowId id) {
-    FlowRec& f = flows_[id];
-    if (!f.alive || f.stamp == stamp_) return;
-    f.stamp = stamp_;
-    component_flows_.push_back(id);
-    for (uint32_t k = 0; k < f.use_count; ++k) visit_link(uses_[f.first_use + k].link);
-  };
-  for (FlowId id : dirty_flows_) visit_flow(id);
-  for (LinkId l : dirty_links_) visit_link(l);
-  while (!stack_.empty()) {
-    const LinkId l = stack_.back();
-    stack_.pop_back();
-    for (const Member& m : links_[l].members) visit_flow(m.flow);
-  }
 }
 
 double System::saturation_level(LinkRec& link) {

@@ -132,8 +132,7 @@ class System {
 
   void mark_dirty_link(LinkId link);
   void next_stamp();
-  void collect_affected();
-  void collect_component();
+  void collect(bool bottlenecks_only);
   bool held_flows_fair() const;
   void fill_component();
   void fix(FlowId flow, double rate);
