@@ -127,19 +127,39 @@ void System::solve() {
   component_flows_.clear();
   component_links_.clear();
   if (dirty_flows_.empty() && dirty_links_.empty()) return;
-  collect_component();
+  if (incremental_) {
+    collect(true);
+    fill_component();
+    if (held_flows_fair()) {
+      ++partial_solves_;
+      dirty_flows_.clear();
+      dirty_links_.clear();
+      return;
+    }
+    component_flows_.clear();
+    component_links_.clear();
+  }
+  ++component_solves_;
+  collect(false);
   dirty_flows_.clear();
   dirty_links_.clear();
   fill_component();
 }
 
-// Every flow and link reachable from a dirty item through shared links.
-void System::collect_component() {
+void System::next_stamp() {
   if (++stamp_ == 0) {  // wrapped: clear the old marks once every 4 billion solves
     for (auto& l : links_) l.stamp = 0;
     for (auto& f : flows_) f.stamp = 0;
     stamp_ = 1;
   }
+}
+
+// From the dirty flows and links, through links to their flows and from flows to all their links,
+// until nothing is added. bottlenecks_only: a link leads only to the flows it fixed in the last
+// solve (their bottleneck), which gives the affected subgraph; otherwise to all its flows, which
+// gives the connected component.
+void System::collect(bool bottlenecks_only) {
+  next_stamp();
   stack_.clear();
   auto visit_link = [&](LinkId l) {
     if (links_[l].stamp == stamp_) return;
@@ -159,8 +179,27 @@ void System::collect_component() {
   while (!stack_.empty()) {
     const LinkId l = stack_.back();
     stack_.pop_back();
-    for (const Member& m : links_[l].members) visit_flow(m.flow);
+    for (const Member& m : links_[l].members) {
+      if (!bottlenecks_only || flows_[m.flow].bottleneck == l) visit_flow(m.flow);
+    }
   }
+}
+
+// After a sub-solve: no link of the subgraph is over its capacity (a lowered capacity under held
+// flows alone), and no held flow (outside the subgraph) on a link that saturated is above that
+// link's level, so each held flow's rate may stay (see the header).
+bool System::held_flows_fair() const {
+  for (LinkId l : component_links_) {
+    const LinkRec& link = links_[l];
+    if (link.remaining < -kRelativeEpsilon * link.capacity) return false;
+    if (link.saturated_at == kUnbounded) continue;
+    const double limit = link.saturated_at * (1 + kRelativeEpsilon);
+    for (const Member& m : link.members) {
+      const FlowRec& f = flows_[m.flow];
+      if (f.stamp != stamp_ && f.rate > f.weight * limit) return false;
+    }
+  }
+  return true;
 }
 
 double System::saturation_level(LinkRec& link) {
@@ -197,11 +236,18 @@ void System::fill_component() {
     link.remaining = link.capacity;
     link.weight_sum = 0;
     link.unfixed = 0;
+    link.saturated_at = kUnbounded;
+    // A flow outside the solved set (held: only in a sub-solve) keeps its rate and its share.
+    for (const Member& m : link.members) {
+      const FlowRec& f = flows_[m.flow];
+      if (f.stamp != stamp_) link.remaining -= uses_[f.first_use + m.use].coefficient * f.rate;
+    }
   }
   for (FlowId id : component_flows_) {
     FlowRec& f = flows_[id];
     f.fixed = false;
     f.rate = 0;
+    f.bottleneck = kNoLink;
     for (uint32_t k = 0; k < f.use_count; ++k) {
       const UseRec& u = uses_[f.first_use + k];
       links_[u.link].weight_sum += u.coefficient * f.weight;
@@ -242,12 +288,14 @@ void System::fill_component() {
       continue;
     }
     level = std::max(level, std::min(current, top.level));
+    link.saturated_at = level;
     // A flow at its bound level or below would be fixed by the bound first: ties go to bounds.
     for (size_t i = 0; i < link.members.size(); ++i) {
       const FlowId id = link.members[i].flow;
       FlowRec& f = flows_[id];
       if (f.fixed) continue;
       fix(id, std::min(f.weight * level, f.bound));
+      f.bottleneck = top.id;
     }
   }
 }

@@ -21,9 +21,18 @@
 // weight 1. A would saturate at L = 10/3, B (x alone) at L = 2: B first, fixing x = 2; A has 8
 // left for y and z, which rise to 4 each.
 //
-// Incremental: adding or removing a flow or changing a capacity marks it dirty; solve()
-// re-solves only the flows connected to a dirty item through shared links (a connected
-// component of the flow-link graph); all other rates are already max-min fair.
+// Incremental: adding or removing a flow or changing a capacity marks it dirty. solve() first
+// re-solves only the affected subgraph: the dirty links and flows, and, closed transitively,
+// every flow whose bottleneck (the link that fixed it in the last solve) is a link of the
+// subgraph, with all of that flow's links. A flow outside it keeps its rate and is held fixed:
+// its use of a subgraph link is taken off that link's capacity. The result is the max-min
+// allocation when every held flow on a link that saturates in the sub-solve at level L has
+// rate/weight <= L (then every flow still has a saturated link on which its level is the
+// highest); if a held flow breaks that, its rate would have to fall, and solve() re-solves the
+// whole connected component instead. Worked case: in a 2-sender, 2-receiver all-to-all where
+// both sender NICs are the bottlenecks, a completion of a flow from sender 0 re-solves sender
+// 0's flows and their links only; sender 1's flows are held.
+// set_incremental(false) always re-solves the whole component (the reference path).
 #pragma once
 
 #include <cstdint>
@@ -70,6 +79,11 @@ class System {
   void solve();
   // The flows whose rates the last solve() computed (every flow whose rate may have changed).
   std::span<const FlowId> last_solved() const { return component_flows_; }
+  // Whether solve() tries the affected subgraph first (default) or always the whole component.
+  void set_incremental(bool on) { incremental_ = on; }
+  // Solves that kept to the affected subgraph, and those that fell back to the component.
+  uint64_t partial_solves() const { return partial_solves_; }
+  uint64_t component_solves() const { return component_solves_; }
 
   // Valid after solve(); a flow added since has rate 0 until the next solve.
   double rate(FlowId flow) const { return flows_[flow].rate; }
@@ -84,10 +98,12 @@ class System {
     FlowId flow;
     uint32_t use;
   };
+  static constexpr LinkId kNoLink = std::numeric_limits<LinkId>::max();
   struct LinkRec {
     double capacity = 0;
     std::vector<Member> members;
     // Scratch of a solve.
+    double saturated_at = kUnbounded;  // level at which the link saturated in this solve
     double remaining = 0;
     double weight_sum = 0;  // sum a_ij w_i over unfixed flows
     uint32_t unfixed = 0;
@@ -105,6 +121,7 @@ class System {
     uint32_t first_use = 0;  // into uses_
     uint32_t use_count = 0;
     uint32_t stamp = 0;
+    LinkId bottleneck = kNoLink;  // the link that fixed the flow in its last solve (none: its bound)
     bool alive = false;
     bool fixed = false;
   };
@@ -114,7 +131,9 @@ class System {
   };
 
   void mark_dirty_link(LinkId link);
-  void collect_component();
+  void next_stamp();
+  void collect(bool bottlenecks_only);
+  bool held_flows_fair() const;
   void fill_component();
   void fix(FlowId flow, double rate);
   double saturation_level(LinkRec& link);
@@ -129,7 +148,10 @@ class System {
 
   std::vector<FlowId> dirty_flows_;
   std::vector<LinkId> dirty_links_;
-  uint32_t stamp_ = 1;  // advanced per solve; items with stamp_ are in this solve's component
+  uint32_t stamp_ = 1;
+  bool incremental_ = true;
+  uint64_t partial_solves_ = 0;
+  uint64_t component_solves_ = 0;  // advanced per solve; items with stamp_ are in this solve's component
 
   // Scratch, reused between solves.
   std::vector<FlowId> component_flows_;
