@@ -15,15 +15,6 @@ calib::LinkClass link_class(topo::LinkType t) {
   return calib::LinkClass::scale_out;
 }
 
-std::string_view link_class_name(calib::LinkClass c) {
-  switch (c) {
-    case calib::LinkClass::nvlink: return "nvlink";
-    case calib::LinkClass::pcie: return "pcie";
-    case calib::LinkClass::scale_out: return "scale_out";
-  }
-  return "?";
-}
-
 CommCosts CommCosts::ideal() {
   calib::CommCalibration c;
   const calib::LinkCalibration line_rate{0.0, calib::EfficiencyCurve({{1.0, 1.0}}), "ideal: line rate, no latency"};

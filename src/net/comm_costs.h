@@ -14,12 +14,16 @@
 #pragma once
 
 #include "calib/table.h"
+#include "core/names.h"
 #include "topo/topology.h"
 
 namespace fleetsim::net {
 
 calib::LinkClass link_class(topo::LinkType t);
-std::string_view link_class_name(calib::LinkClass c);
+inline constexpr core::NameTable<calib::LinkClass, 3> kLinkClasses({{calib::LinkClass::nvlink, "nvlink"},
+                                                                   {calib::LinkClass::pcie, "pcie"},
+                                                                   {calib::LinkClass::scale_out, "scale_out"}});
+inline std::string_view link_class_name(calib::LinkClass c) { return kLinkClasses.name_of(c); }
 
 class CommCosts {
  public:

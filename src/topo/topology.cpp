@@ -9,30 +9,6 @@
 
 namespace fleetsim::topo {
 
-std::string_view vertex_kind_name(VertexKind k) {
-  switch (k) {
-    case VertexKind::gpu: return "gpu";
-    case VertexKind::nvswitch: return "nvswitch";
-    case VertexKind::pcie_switch: return "pcie-switch";
-    case VertexKind::nic: return "nic";
-    case VertexKind::leaf: return "leaf";
-    case VertexKind::spine: return "spine";
-    case VertexKind::core: return "core";
-  }
-  return "?";
-}
-
-std::string_view link_type_name(LinkType t) {
-  switch (t) {
-    case LinkType::nvlink: return "nvlink";
-    case LinkType::pcie: return "pcie";
-    case LinkType::nic_leaf: return "nic-leaf";
-    case LinkType::leaf_spine: return "leaf-spine";
-    case LinkType::spine_core: return "spine-core";
-  }
-  return "?";
-}
-
 namespace {
 
 template <class T>

@@ -30,6 +30,7 @@
 
 #include <boost/graph/adjacency_list.hpp>
 
+#include "core/names.h"
 #include "hw/catalog.h"
 #include "hw/specs.h"
 #include "topo/fabric.h"
@@ -47,8 +48,20 @@ struct GpuRef {
 enum class VertexKind : uint8_t { gpu, nvswitch, pcie_switch, nic, leaf, spine, core };
 // What a link is made of. net maps these to calibration classes (nvlink, pcie, scale_out).
 enum class LinkType : uint8_t { nvlink, pcie, nic_leaf, leaf_spine, spine_core };
-std::string_view vertex_kind_name(VertexKind k);
-std::string_view link_type_name(LinkType t);
+inline constexpr core::NameTable<VertexKind, 7> kVertexKinds({{VertexKind::gpu, "gpu"},
+                                                              {VertexKind::nvswitch, "nvswitch"},
+                                                              {VertexKind::pcie_switch, "pcie-switch"},
+                                                              {VertexKind::nic, "nic"},
+                                                              {VertexKind::leaf, "leaf"},
+                                                              {VertexKind::spine, "spine"},
+                                                              {VertexKind::core, "core"}});
+inline constexpr core::NameTable<LinkType, 5> kLinkTypes({{LinkType::nvlink, "nvlink"},
+                                                         {LinkType::pcie, "pcie"},
+                                                         {LinkType::nic_leaf, "nic-leaf"},
+                                                         {LinkType::leaf_spine, "leaf-spine"},
+                                                         {LinkType::spine_core, "spine-core"}});
+inline std::string_view vertex_kind_name(VertexKind k) { return kVertexKinds.name_of(k); }
+inline std::string_view link_type_name(LinkType t) { return kLinkTypes.name_of(t); }
 
 struct Vertex {
   VertexKind kind = VertexKind::gpu;
